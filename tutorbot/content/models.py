@@ -1,0 +1,366 @@
+"""The shape of tutorbot's content: the component catalogue and the tutorials.
+
+These models are the single definition of the YAML format. The loader validates
+files against them, `tutorbot content schema` publishes them as JSON Schema for
+editors, and every other part of tutorbot reads lessons through them.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    StringConstraints,
+)
+
+
+def _number_only(value: Any) -> Any:
+    """Refuse text and booleans where a number belongs, instead of coercing them."""
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        raise ValueError(
+            f"expected a number, got {value!r}; write it as a plain number "
+            "such as 150 or 0.0416 (no leading zeros, units or quotes)"
+        )
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+def _json_number(value: Decimal) -> int | float:
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+Number = Annotated[
+    Decimal,
+    BeforeValidator(_number_only),
+    PlainSerializer(_json_number, return_type=int | float, when_used="json"),
+]
+"""An exact decimal figure written as a plain YAML number."""
+
+Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
+"""A component type or node id: lower case, digits and underscores."""
+
+ContentId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
+"""A stable id of a tier, step, hint or checkpoint."""
+
+Text = Annotated[str, StringConstraints(min_length=1)]
+
+
+class Model(BaseModel):
+    """Base of every content model: unknown keys are errors, values are frozen."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=False)
+
+
+# --- the component catalogue -------------------------------------------------
+
+
+class Param(Model):
+    """A tunable parameter of a component, such as a cache's hit rate."""
+
+    name: Identifier
+    description: Text
+    unit: Literal["fraction", "seconds", "count"]
+    default: Number
+    min: Number
+    max: Number
+
+
+Role = Literal[
+    "entry", "edge", "balancer", "compute", "realtime", "queue", "cache",
+    "database", "storage", "observability",
+]
+
+
+class Component(Model):
+    """One kind of box a learner can place, with the figures a simulation needs."""
+
+    type: Identifier
+    name: Text
+    emoji: Text
+    description: Text
+    role: Role
+    aliases: list[Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]*$")]]
+    params: list[Param] = []
+    capacity_per_instance: Number | None = Field(
+        description="Work one instance sustains per second; none means unbounded."
+    )
+    capacity_unit: Literal["requests", "messages", "connections", "queries"] | None
+    latency_ms: Number
+    price_per_month: Number = Field(description="USD per instance per month.")
+    availability: Number = Field(description="Fraction of time one instance is up.")
+
+    def param(self, name: str) -> Param | None:
+        return next((param for param in self.params if param.name == name), None)
+
+
+class Catalogue(Model):
+    components: list[Component]
+
+    def get(self, type_: str) -> Component | None:
+        return next((c for c in self.components if c.type == type_), None)
+
+
+# --- tier rules ----------------------------------------------------------------
+
+
+class MustInclude(Model):
+    """The design has at least one node of this type."""
+
+    kind: Literal["must_include"]
+    component: Identifier
+
+
+class MinCount(Model):
+    """Nodes of this type add up to at least `count` instances."""
+
+    kind: Literal["min_count"]
+    component: Identifier
+    count: int = Field(ge=1)
+
+
+class ConnectionFrom(Model):
+    """Some node of this type has an outgoing connection."""
+
+    kind: Literal["connection_from"]
+    component: Identifier
+
+
+class Connection(Model):
+    """Some node of type `from` connects directly to some node of type `to`."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    kind: Literal["connection"]
+    source: Identifier = Field(alias="from")
+    target: Identifier = Field(alias="to")
+
+
+class ParamRange(Model):
+    """Every node of this type sets `param` within [min, max]."""
+
+    kind: Literal["param_range"]
+    component: Identifier
+    param: Identifier
+    min: Number
+    max: Number
+    why: Text = Field(description="Why this range: the tutorial's numbers behind it.")
+
+
+class Redundant(Model):
+    """Each listed type is present with two or more instances: no single point."""
+
+    kind: Literal["redundant"]
+    components: list[Identifier] = Field(min_length=1)
+
+
+class Path(Model):
+    """A directed path runs through nodes of these types, in this order."""
+
+    kind: Literal["path"]
+    through: list[Identifier] = Field(min_length=2)
+
+
+Rule = Annotated[
+    MustInclude | MinCount | ConnectionFrom | Connection | ParamRange | Redundant | Path,
+    Field(discriminator="kind"),
+]
+RULE_KINDS = (
+    "must_include", "min_count", "connection_from", "connection", "param_range",
+    "redundant", "path",
+)
+
+
+class Tier(Model):
+    id: ContentId
+    title: Text
+    emoji: Text
+    rules: list[Rule] = Field(min_length=1)
+
+
+class Hint(Model):
+    """A hint tied to a tier, or a concept note (kind `concept`) with no tier."""
+
+    id: ContentId
+    kind: Literal["hint", "concept"] = "hint"
+    tier: ContentId | None = None
+    title: Text | None = None
+    text: Text
+
+
+# --- the reference solution ----------------------------------------------------
+
+
+class Node(Model):
+    id: Identifier
+    type: Identifier
+    label: Text
+    count: int = Field(default=1, ge=1)
+    params: dict[Identifier, Number] = {}
+
+
+class Reference(Model):
+    description: Text
+    nodes: list[Node] = Field(min_length=1)
+    edges: list[tuple[Identifier, Identifier]]
+
+
+# --- the solution analysis -----------------------------------------------------
+
+
+class Figure(Model):
+    name: Text
+    value: Text
+
+
+class Phase(Model):
+    id: Literal["normal", "peak", "failure"]
+    title: Text
+    summary: Text
+    figures: list[Figure]
+
+
+class Tradeoff(Model):
+    title: Text
+    pros: list[Text]
+    cons: list[Text]
+    best_for: Text
+    cost: Text
+
+
+class CostItem(Model):
+    category: Text
+    amount: Number
+    detail: Text
+
+
+class Cost(Model):
+    monthly_total: Number
+    yearly_total: Number
+    per_unit: Text = Field(description="Cost per request, message or user, in words.")
+    breakdown: list[CostItem] = Field(min_length=1)
+
+
+class Analysis(Model):
+    overview: Text
+    phases: list[Phase]
+    tradeoffs: list[Tradeoff]
+    cost: Cost
+
+
+# --- the lesson ----------------------------------------------------------------
+
+
+class Calculation(Model):
+    """A worked calculation: each line states a step, `result` the conclusion."""
+
+    title: Text
+    lines: list[str] = Field(min_length=1)
+    result: Text
+
+
+class Tolerance(Model):
+    relative: Number | None = None
+    absolute: Number | None = None
+
+
+class NumberAnswer(Model):
+    """A figure, with its unit; `count` answers are whole numbers rounded up."""
+
+    kind: Literal["number"]
+    value: Number
+    unit: Text | None = None
+    count: bool = False
+    tolerance: Tolerance | None = None
+
+
+class Idea(Model):
+    """One idea a short text answer must contain, with words that express it."""
+
+    name: Text
+    synonyms: list[Text] = Field(min_length=1)
+
+
+class TextAnswer(Model):
+    kind: Literal["text"]
+    answer: Text = Field(description="The model answer, shown after the attempts.")
+    ideas: list[Idea] = Field(min_length=1)
+    distractors: list[Text] = Field(
+        default=[], description="Wrong choices for a multiple-choice rendering."
+    )
+
+
+class Mistake(Model):
+    """A specific wrong answer the author foresaw, with its own feedback."""
+
+    answer: Text
+    message: Text
+
+
+class Checkpoint(Model):
+    id: ContentId
+    question: Text
+    answer: Annotated[NumberAnswer | TextAnswer, Field(discriminator="kind")]
+    hint: Text
+    explanation: Text
+    mistakes: list[Mistake] = []
+
+
+class BuildTask(Model):
+    """Asks the learner to build until a tier turns green."""
+
+    tier: ContentId
+    prompt: Text
+
+
+class Step(Model):
+    id: ContentId
+    title: Text
+    body: Text
+    calculations: list[Calculation] = []
+    checkpoints: list[Checkpoint] = []
+    build: BuildTask | None = None
+
+
+class Lesson(Model):
+    intro: Text
+    steps: list[Step] = Field(min_length=1)
+    outro: Text
+
+
+# --- the tutorial ----------------------------------------------------------------
+
+
+class Requirements(Model):
+    functional: list[Text] = Field(min_length=1)
+    non_functional: list[Figure] = Field(min_length=1)
+
+
+class Tutorial(Model):
+    id: ContentId
+    title: Text
+    emoji: Text
+    category: Literal["tutorial"]
+    difficulty: Literal["easy", "intermediate", "advanced"]
+    summary: Text
+    goal: Text
+    description: Text
+    scenario: Text
+    requirements: Requirements
+    constants: dict[Identifier, Number]
+    components: list[Identifier] = Field(min_length=1)
+    hints: list[Hint]
+    tiers: list[Tier] = Field(min_length=1)
+    reference: Reference
+    analysis: Analysis
+    lesson: Lesson
+
+    def checkpoints(self) -> list[Checkpoint]:
+        return [cp for step in self.lesson.steps for cp in step.checkpoints]
+
+    def tier(self, tier_id: str) -> Tier | None:
+        return next((tier for tier in self.tiers if tier.id == tier_id), None)
