@@ -17,6 +17,7 @@ from pydantic import (
     Field,
     PlainSerializer,
     StringConstraints,
+    WithJsonSchema,
 )
 
 
@@ -38,6 +39,7 @@ Number = Annotated[
     Decimal,
     BeforeValidator(_number_only),
     PlainSerializer(_json_number, return_type=int | float, when_used="json"),
+    WithJsonSchema({"type": "number"}),
 ]
 """An exact decimal figure written as a plain YAML number."""
 
@@ -81,6 +83,7 @@ class Component(Model):
 
     type: Identifier
     name: Text
+    plural: Text | None = Field(default=None, description="If not name + 's'.")
     emoji: Text
     description: Text
     role: Role
@@ -96,6 +99,12 @@ class Component(Model):
 
     def param(self, name: str) -> Param | None:
         return next((param for param in self.params if param.name == name), None)
+
+    def named(self, count: int) -> str:
+        """'1 App Server', '7 App Servers'."""
+        if count == 1:
+            return f"1 {self.name}"
+        return f"{count:,} {self.plural or self.name + 's'}"
 
 
 class Catalogue(Model):

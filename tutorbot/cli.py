@@ -1,0 +1,180 @@
+"""The `tutorbot` command: content tools for authors and the design workbench.
+
+    tutorbot content check [PATH]
+    tutorbot content show TUTORIAL_ID [--json]
+    tutorbot content schema [--out FOLDER]
+    tutorbot design TUTORIAL_ID [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from tutorbot.content.loader import Content, load_content
+from tutorbot.content.models import Tutorial
+from tutorbot.errors import ContentError
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.run is None:
+        parser.print_help()
+        return 2
+    try:
+        code: int = args.run(args)
+    except ContentError as error:
+        print(f"tutorbot: {error}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        return 0
+    return code
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tutorbot", description="A system-design tutor that lives in chat."
+    )
+    parser.add_argument(
+        "--content", type=Path, metavar="FOLDER",
+        help="content folder to use instead of the shipped lessons",
+    )
+    parser.set_defaults(run=None)
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    content = commands.add_parser("content", help="check, show and describe lessons")
+    content.set_defaults(run=lambda _: _help(content))
+    content_commands = content.add_subparsers(title="content commands", metavar="ACTION")
+    check = content_commands.add_parser(
+        "check", help="validate the lessons; exit 1 with every problem on stderr"
+    )
+    check.add_argument("path", nargs="?", type=Path,
+                       help="a content folder or one tutorial file (default: shipped)")
+    check.set_defaults(run=_content_check)
+    show = content_commands.add_parser("show", help="print one validated tutorial")
+    show.add_argument("tutorial_id")
+    show.add_argument("--json", action="store_true", help="the whole tutorial as JSON")
+    show.set_defaults(run=_content_show)
+    schema = content_commands.add_parser(
+        "schema", help="write the JSON Schemas of the content format for editors"
+    )
+    schema.add_argument("--out", type=Path, metavar="FOLDER",
+                        help="folder for the schema files (default: print the "
+                             "tutorial schema)")
+    schema.set_defaults(run=_content_schema)
+
+    design = commands.add_parser(
+        "design", help="apply design commands from stdin to a fresh design"
+    )
+    design.add_argument("tutorial_id")
+    design.add_argument("--json", action="store_true",
+                        help="one JSON object per command, then the tier status")
+    design.set_defaults(run=_design)
+    return parser
+
+
+def _help(parser: argparse.ArgumentParser) -> int:
+    parser.print_help()
+    return 2
+
+
+def _content(args: argparse.Namespace) -> Content:
+    return load_content(args.content)
+
+
+def _content_check(args: argparse.Namespace) -> int:
+    from tutorbot.checker import check, describe
+
+    path = args.path if args.path is not None else args.content
+    problems = check(path)
+    if problems:
+        print(describe(problems), file=sys.stderr)
+        print(f"{len(problems)} problem(s) found.", file=sys.stderr)
+        return 1
+    content = load_content(path) if path is None or path.is_dir() else None
+    count = f"{len(content.tutorials)} tutorials" if content else "the tutorial"
+    print(f"Content is valid: {count} checked.")
+    return 0
+
+
+def _content_show(args: argparse.Namespace) -> int:
+    tutorial = _content(args).tutorial(args.tutorial_id)
+    if args.json:
+        _print_json(tutorial.model_dump(mode="json", by_alias=True), indent=2)
+    else:
+        print(_overview(tutorial))
+    return 0
+
+
+def _overview(tutorial: Tutorial) -> str:
+    lines = [f"{tutorial.emoji} {tutorial.title} ({tutorial.id}, {tutorial.difficulty})",
+             tutorial.goal, "", "Tiers:"]
+    for tier in tutorial.tiers:
+        lines.append(f"  {tier.id} {tier.emoji} {tier.title}")
+    lines += ["", "Steps and checkpoints:"]
+    for step in tutorial.lesson.steps:
+        lines.append(f"  {step.id} {step.title}")
+        lines.extend(f"    {cp.id}: {cp.question}" for cp in step.checkpoints)
+    return "\n".join(lines)
+
+
+def _content_schema(args: argparse.Namespace) -> int:
+    from tutorbot.content.schema import schemas
+
+    documents = schemas()
+    if args.out is None:
+        _print_json(documents["tutorial.schema.json"], indent=2)
+        return 0
+    args.out.mkdir(parents=True, exist_ok=True)
+    for name, document in documents.items():
+        text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+        (args.out / name).write_text(text, encoding="utf-8")
+        print(f"wrote {args.out / name}")
+    return 0
+
+
+def _design(args: argparse.Namespace) -> int:
+    from tutorbot.design import commands, tiers
+    from tutorbot.design.graph import Design
+
+    content = _content(args)
+    tutorial = content.tutorial(args.tutorial_id)
+    palette = commands.Palette.for_tutorial(content.catalogue, tutorial)
+    design = Design()
+    if isinstance(sys.stdin, io.TextIOWrapper):
+        sys.stdin.reconfigure(errors="replace")  # junk bytes are text we refuse
+    for line in _lines(sys.stdin):
+        outcome = commands.run(design, palette, line)
+        if args.json:
+            _print_json({"command": outcome.command, "ok": outcome.ok,
+                         "changed": outcome.changed, "message": outcome.message})
+        else:
+            print(("" if outcome.ok else "✗ ") + outcome.message, flush=True)
+    report = tiers.evaluate(design, tutorial.tiers, content.catalogue)
+    if args.json:
+        _print_json({"tiers": [
+            {"id": result.tier.id, "passed": result.passed, "missing": result.missing}
+            for result in report.tiers
+        ]})
+    else:
+        print(report.describe())
+    return 0
+
+
+def _lines(stream: TextIO) -> Iterator[str]:
+    """Non-empty input lines, read lazily so an interactive session answers each."""
+    return (line for line in stream if line.strip())
+
+
+def _print_json(document: Any, indent: int | None = None) -> None:
+    print(json.dumps(document, indent=indent, ensure_ascii=False), flush=True)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
