@@ -1,0 +1,96 @@
+"""The command-line interfaces other tools rely on, run as a user runs them."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from tutorbot.content import load_content
+
+TUTORIAL_IDS = [
+    "tutorial-simple-blog",
+    "tutorial-intermediate-images",
+    "tutorial-advanced-chat",
+    "boe-walkthrough-chat",
+]
+
+
+def tutorbot(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "tutorbot", *args],
+        input=stdin, capture_output=True, text=True, timeout=60, check=False,
+    )
+
+
+def test_the_four_tutorials_ship_with_the_sources_ids() -> None:
+    assert sorted(load_content().tutorials) == sorted(TUTORIAL_IDS)
+
+
+def test_content_check_passes_on_the_shipped_lessons() -> None:
+    result = tutorbot("content", "check")
+
+    assert result.returncode == 0, result.stderr
+    assert "4 tutorials checked" in result.stdout
+    assert result.stderr == ""
+
+
+def test_content_check_fails_with_errors_on_stderr(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("id: tutorial-x\ntitle: [unclosed\n", encoding="utf-8")
+
+    result = tutorbot("content", "check", str(bad))
+
+    assert result.returncode == 1
+    assert "bad.yaml: line 2" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stdout == ""
+
+
+def test_content_show_json_gives_ids_questions_and_answers() -> None:
+    for tutorial_id in TUTORIAL_IDS:
+        result = tutorbot("content", "show", tutorial_id, "--json")
+
+        document = json.loads(result.stdout)
+        checkpoints = [cp for step in document["lesson"]["steps"]
+                       for cp in step["checkpoints"]]
+        assert document["id"] == tutorial_id
+        assert all(tier["id"] for tier in document["tiers"])
+        assert checkpoints, tutorial_id
+        assert all(cp["id"] and cp["question"] and cp["answer"]["kind"]
+                   for cp in checkpoints)
+
+
+def test_content_show_unknown_tutorial_suggests_the_closest() -> None:
+    result = tutorbot("content", "show", "tutorial-simple-blg")
+
+    assert result.returncode == 1
+    assert "did you mean 'tutorial-simple-blog'?" in result.stderr
+
+
+def test_design_json_reports_each_command_then_the_tiers() -> None:
+    script = "add 8 app\nad 2 lb\nadd db_primary\nconnect app db_primary\nadd lb\n"
+
+    result = tutorbot("design", "tutorial-simple-blog", "--json", stdin=script)
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+
+    assert result.returncode == 0
+    assert [line["ok"] for line in lines[:-1]] == [True, False, True, True, True]
+    assert "did you mean" in lines[1]["message"]
+    assert lines[-1] == {"tiers": [
+        {"id": "T0", "passed": True, "missing": []},
+        {"id": "T1", "passed": True, "missing": []},
+        {"id": "T2", "passed": False, "missing": ["a Read Replica ('add db_replica')"]},
+    ]}
+
+
+def test_design_survives_junk_input() -> None:
+    junk = "\x00\x01\n" + "add " * 3000 + "\n" + "🙂🙂\n" + "connect -> -> ->\n"
+
+    result = tutorbot("design", "tutorial-simple-blog", "--json", stdin=junk)
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+
+    assert result.returncode == 0, result.stderr
+    assert [line["ok"] for line in lines[:-1]] == [False, False, False, False]
+    assert "tiers" in lines[-1]

@@ -1,0 +1,475 @@
+"""Worked arithmetic in lesson prose, checked against exact arithmetic.
+
+Lessons show their sums in prose, such as ``Servers needed = 1,000 ÷ 150 = 6.67``
+or ``Compute: $1,920/month``. A small tokenizer of our own reads such lines (text is never given
+to ``eval`` or to sympy's parser), the left side of each claim is computed exactly
+with fractions, and a slip is reported when a stated figure disagrees by more than
+its own rounding shows.
+
+A figure with d decimals passes within half a unit of its last decimal, in its own
+scale: ``2.3M`` within 0.05M, ``99.79%`` within 0.005%. A whole number ending in
+zeros may be rounded to that place, but by no more than 1% of its value. A whole
+number stated for a quotient may also be the quotient rounded up, because counts of
+servers and instances are ceilings. A side that is itself an expression, as on a
+continuation line, must agree within 1%.
+
+Data sizes (B, KB, MB, GB, TB, PB, all decimal) are compared in bytes when both
+sides carry one. When only one side does, as in ``375 x 365 = 137 TB`` where 375 was
+GB on an earlier line, the claim is ambiguous and is skipped. Cents are compared as
+hundredths of a dollar when the other side carries a dollar sign or cents too, and
+skipped otherwise.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from decimal import Decimal, localcontext
+from fractions import Fraction
+from typing import Literal
+
+__all__ = ["ArithmeticSlip", "check_line", "check_text"]
+
+Kind = Literal["num", "op", "open", "close", "rel", "break"]
+
+_MAX_DIGITS = 30
+_SPACE = re.compile(r"(?:\s|\*{2,})+")
+_LEAD = re.compile(r"\s*(?:[-+*>]\s+)*")
+_NUMBER = re.compile(
+    r"(\$)?([0-9]+(?:,[0-9]{3}(?![0-9]))*(?:\.[0-9]+)?|\.[0-9]+)"
+    r"([kKMB](?![A-Za-z]))?(%)?"
+)
+_WORD = re.compile(r"[A-Za-z_][\w-]*(?:/[A-Za-z_][\w-]*)*")
+_LABEL = re.compile(r"[ \t]*([A-Za-z_][\w-]*(?:/[A-Za-z_][\w-]*)*)")
+_PER = re.compile(r"/[A-Za-z_][\w-]*")
+_OPERAND_AHEAD = re.compile(r"\s*(?:\$?[0-9]|\.[0-9]|\()")
+_ASIDE = re.compile(r"\([^()=≈\n]{0,40}\)")
+
+_SINGLE: dict[str, Kind] = {"=": "rel", "≈": "rel", "(": "open", ")": "close"}
+_TIMES, _MINUS = "\u00d7", "\u2212"
+_OPERATORS = {_TIMES: "*", "*": "*", "x": "*", "÷": "/", "/": "/", "+": "+", "-": "-"}
+_OPERATORS[_MINUS] = "-"
+_SIGNS = ("+", "-", _MINUS)
+_PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2, "neg": 3, "pos": 3}
+_MAGNITUDES = {"k": 10**3, "K": 10**3, "M": 10**6, "B": 10**9}
+_UNITS: dict[str, tuple[str, Fraction]] = {
+    **{name: ("size", Fraction(1)) for name in ("B", "byte", "bytes", "Bytes")},
+    **{name: ("size", Fraction(10**power)) for name, power in (
+        ("KB", 3), ("MB", 6), ("GB", 9), ("TB", 12), ("PB", 15)
+    )},
+    "cent": ("cents", Fraction(1, 100)),
+    "cents": ("cents", Fraction(1, 100)),
+}
+
+
+@dataclass(frozen=True)
+class ArithmeticSlip:
+    """A stated result that exact arithmetic does not support."""
+
+    claim: str
+    stated: str
+    computed: str
+    message: str
+
+
+@dataclass(frozen=True)
+class _Figure:
+    """A number as written: its exact value and the rounding its digits show."""
+
+    core: str
+    unit_text: str
+    value: Fraction
+    scale: Fraction
+    decimals: int
+    zeros: int
+    bare: bool
+    unit: str
+    dollar: bool
+
+
+@dataclass(frozen=True)
+class _Token:
+    kind: Kind
+    text: str
+    start: int
+    end: int
+    figure: _Figure | None = None
+
+
+@dataclass(frozen=True)
+class _Side:
+    """One side of a claim, evaluated exactly."""
+
+    value: Fraction
+    text: str
+    start: int
+    end: int
+    binary: bool
+    division: bool
+    units: frozenset[str]
+    figure: _Figure | None
+
+
+@dataclass
+class _Chain:
+    start: int
+    segments: list[list[_Token]]
+
+
+class _Scanner:
+    """A cursor over one line that yields tokens, folding labels into numbers."""
+
+    def __init__(self, text: str, start: int) -> None:
+        self.text = text
+        self.pos = start
+        self.after_value = False
+
+    def tokens(self) -> Iterator[_Token]:
+        while True:
+            space = _SPACE.match(self.text, self.pos)
+            if space is not None:
+                self.pos = space.end()
+            if self.pos >= len(self.text):
+                return
+            token = self._token()
+            if token is not None:
+                self.after_value = token.kind in ("num", "close")
+                yield token
+
+    def _token(self) -> _Token | None:
+        text, char = self.text, self.text[self.pos]
+        number = _NUMBER.match(text, self.pos)
+        if number is not None:
+            return self._number(number)
+        if char == "(" and self.after_value:
+            aside = _ASIDE.match(text, self.pos)
+            if aside is not None:
+                self.pos = aside.end()
+                return None
+        if char in _SINGLE:
+            return self._take(_SINGLE[char], 1)
+        if char in _OPERATORS.keys() - {"x", "/"} or char == "/" and self._slash():
+            return self._take("op", 1)
+        if self.after_value and self._times_x(self.pos):
+            return self._take("op", 1)
+        word = _WORD.match(text, self.pos)
+        return self._take("break", word.end() - self.pos if word else 1)
+
+    def _take(self, kind: Kind, length: int, figure: _Figure | None = None) -> _Token:
+        start, self.pos = self.pos, self.pos + length
+        return _Token(kind, self.text[start : self.pos], start, self.pos, figure)
+
+    def _slash(self) -> bool:
+        return self.after_value and bool(_OPERAND_AHEAD.match(self.text, self.pos + 1))
+
+    def _times_x(self, at: int) -> bool:
+        """Whether an ``x`` after a value multiplies: spaced, and before an operand."""
+        text = self.text
+        if text[at] != "x" or not _OPERAND_AHEAD.match(text, at + 1):
+            return False
+        return text[at - 1 : at].isspace() or text[at + 1 : at + 2].isspace()
+
+    def _number(self, match: re.Match[str]) -> _Token:
+        dollar, digits, suffix, percent = match.groups()
+        plain = digits.replace(",", "")
+        if len(plain) > _MAX_DIGITS:
+            return self._take("break", match.end() - self.pos)
+        end, label = self._labels(match.end())
+        unit, unit_scale = _UNITS.get(label, ("", Fraction(1)))
+        if percent:
+            unit, unit_scale = "", Fraction(1)
+        scale = _MAGNITUDES.get(suffix or "", 1) * unit_scale
+        scale /= 100 if percent else 1
+        whole, _, fraction = plain.partition(".")
+        unit_text = (suffix or "") + (percent or "") + (f" {label}" if unit else "")
+        figure = _Figure(
+            core=digits + unit_text,
+            unit_text=unit_text,
+            value=Fraction(plain) * scale,
+            scale=scale,
+            decimals=len(fraction),
+            zeros=0 if fraction else len(whole) - len(whole.rstrip("0")),
+            bare=not (fraction or unit_text),
+            unit=unit,
+            dollar=bool(dollar),
+        )
+        return self._take("num", end - self.pos, figure)
+
+    def _labels(self, at: int) -> tuple[int, str]:
+        """Skip up to two label words after a number; return the end and first word."""
+        first, count = "", 0
+        per = _PER.match(self.text, at)
+        if per is not None:
+            at, count = per.end(), 1
+        while count < 2:
+            label = _LABEL.match(self.text, at)
+            if label is None or self._times_x(label.start(1)):
+                break
+            if count == 0:
+                first = label.group(1).split("/")[0]
+            at, count = label.end(), count + 1
+        return at, first
+
+
+def _chains(tokens: Iterator[_Token]) -> list[_Chain]:
+    """Group tokens into chains of segments joined by ``=`` or ``≈``."""
+    chains: list[_Chain] = []
+    current: _Chain | None = None
+    for token in tokens:
+        if current is not None:
+            last = current.segments[-1]
+            joined = bool(last) and last[-1].kind in ("num", "close")
+            if token.kind == "break" or joined and token.kind in ("num", "open"):
+                chains.append(current)
+                current = None
+        if token.kind == "break":
+            continue
+        if current is None:
+            current = _Chain(token.start, [[]])
+        if token.kind == "rel":
+            current.segments.append([])
+        else:
+            current.segments[-1].append(token)
+    if current is not None:
+        chains.append(current)
+    return chains
+
+
+def _trim_left(tokens: list[_Token]) -> list[_Token]:
+    """Drop what precedes an expression that ends a run: stray brackets, operators."""
+    start, opened = 0, []
+    for index, token in enumerate(tokens):
+        if token.kind == "open":
+            opened.append(index)
+        elif token.kind == "close":
+            if opened:
+                opened.pop()
+            else:
+                start = index + 1
+    if opened:
+        start = opened[-1] + 1
+    while start < len(tokens) and tokens[start].kind == "op":
+        following = tokens[start + 1] if start + 1 < len(tokens) else None
+        attached = following is not None and following.start == tokens[start].end
+        if attached and tokens[start].text in _SIGNS:
+            break
+        start += 1
+    return tokens[start:]
+
+
+def _trim_right(tokens: list[_Token]) -> list[_Token]:
+    """Drop what follows a stated figure: a closing bracket, a dangling operator."""
+    end, depth = len(tokens), 0
+    for index, token in enumerate(tokens):
+        if token.kind == "open":
+            depth += 1
+        elif token.kind == "close" and depth == 0:
+            end = index
+            break
+        elif token.kind == "close":
+            depth -= 1
+    if depth:
+        return []
+    while end and tokens[end - 1].kind == "op":
+        end -= 1
+    return tokens[:end]
+
+
+def _apply(operator: str, values: list[Fraction]) -> bool:
+    if operator in ("neg", "pos"):
+        values[-1] = -values[-1] if operator == "neg" else values[-1]
+        return True
+    right, left = values.pop(), values.pop()
+    if operator == "/" and right == 0:
+        return False
+    results = {"+": left + right, "-": left - right, "*": left * right}
+    values.append(left / right if operator == "/" else results[operator])
+    return True
+
+
+def _evaluate(tokens: Sequence[_Token]) -> tuple[Fraction, bool, bool] | None:
+    """Compute an expression exactly; say whether it has a binary operator, a ÷."""
+    values: list[Fraction] = []
+    pending: list[str] = []
+    expect_operand, binary, division = True, False, False
+    for token in tokens:
+        operator = _OPERATORS.get(token.text, "")
+        if token.kind == "num" and token.figure is not None and expect_operand:
+            values.append(token.figure.value)
+            expect_operand = False
+        elif token.kind == "open" and expect_operand:
+            pending.append("(")
+        elif token.kind == "close" and not expect_operand:
+            while pending and pending[-1] != "(":
+                if not _apply(pending.pop(), values):
+                    return None
+            if not pending:
+                return None
+            pending.pop()
+        elif token.kind == "op" and expect_operand and operator in ("+", "-"):
+            pending.append("neg" if operator == "-" else "pos")
+        elif token.kind == "op" and not expect_operand:
+            while pending and pending[-1] != "(":
+                if _PRECEDENCE[pending[-1]] < _PRECEDENCE[operator]:
+                    break
+                if not _apply(pending.pop(), values):
+                    return None
+            pending.append(operator)
+            expect_operand, binary = True, True
+            division = division or operator == "/"
+        else:
+            return None
+    if expect_operand or "(" in pending:
+        return None
+    while pending:
+        if not _apply(pending.pop(), values):
+            return None
+    return values[0], binary, division
+
+
+def _render(tokens: Sequence[_Token]) -> str:
+    """Show an expression plainly: numbers without dollar signs or labels."""
+    parts: list[str] = []
+    previous: Kind | None = None
+    glue = True
+    for token in tokens:
+        if not glue and token.kind != "close":
+            parts.append(" ")
+        parts.append(token.figure.core if token.figure else token.text)
+        unary = token.kind == "op" and previous in (None, "op", "open")
+        glue = token.kind == "open" or unary
+        previous = token.kind
+    return "".join(parts)
+
+
+def _side(tokens: list[_Token], line: str, first: bool, final: bool) -> _Side | None:
+    part = _trim_left(tokens) if first else tokens
+    part = _trim_right(part) if final else part
+    evaluated = _evaluate(part) if part else None
+    if evaluated is None:
+        return None
+    value, binary, division = evaluated
+    figures = [token.figure for token in part if token.figure is not None]
+    units = {figure.unit for figure in figures if figure.unit}
+    units |= {"dollar" for figure in figures if figure.dollar}
+    literal = len(figures) == 1 and not binary and part[-1].kind == "num"
+    return _Side(
+        value=value,
+        text=_render(part),
+        start=part[0].start,
+        end=part[-1].end,
+        binary=binary,
+        division=division,
+        units=frozenset(units),
+        figure=figures[0] if literal else None,
+    )
+
+
+def _comparable(anchor: _Side, stated: _Side) -> bool:
+    """Whether both sides are in the same units, or the difference is unambiguous."""
+    if ("size" in anchor.units) != ("size" in stated.units):
+        return False
+    if ("cents" in anchor.units) == ("cents" in stated.units):
+        return True
+    return "dollar" in anchor.units | stated.units
+
+
+def _agrees(anchor: _Side, stated: _Side) -> bool:
+    exact, claimed, figure = anchor.value, stated.value, stated.figure
+    if figure is None:
+        return abs(exact - claimed) * 100 <= abs(exact)
+    tolerance = figure.scale / 2 / 10**figure.decimals
+    if figure.zeros:
+        rounded = figure.scale * 5 * 10 ** (figure.zeros - 1)
+        tolerance = max(tolerance, min(rounded, abs(claimed) / 100))
+    if abs(exact - claimed) <= tolerance:
+        return True
+    return figure.bare and anchor.division and claimed == math.ceil(exact)
+
+
+def _show(value: Fraction, decimals: int = 0) -> str:
+    """Show a value readably: thousands commas, about six significant digits."""
+    if value.denominator == 1 and abs(value) < 10**18:
+        return f"{value.numerator:,}"
+    with localcontext() as context:
+        context.prec = 30
+        number = Decimal(value.numerator) / Decimal(value.denominator)
+    exponent = number.adjusted()
+    if not -20 <= exponent < 18:
+        return f"{number:.5e}"
+    shown = f"{number:,.{max(decimals, 5 - exponent)}f}"
+    return shown.rstrip("0").rstrip(".") if "." in shown else shown
+
+
+def _slip(claim: str, anchor: _Side, stated: _Side, line: str) -> ArithmeticSlip:
+    figure = stated.figure
+    if figure is None:
+        computed = _show(anchor.value)
+        shown = _show(stated.value)
+        message = f"{anchor.text} is {computed}, but {stated.text} is {shown}"
+    else:
+        shown = _show(anchor.value / figure.scale, figure.decimals + 2)
+        computed = shown + figure.unit_text
+        message = f"{anchor.text} is {computed}, not {stated.text}"
+    return ArithmeticSlip(claim, line[stated.start : stated.end], computed, message)
+
+
+def _check_chain(
+    line: str, chain: _Chain, carried: _Side | None
+) -> tuple[list[ArithmeticSlip], _Side | None]:
+    """Compare every segment after the chain's first expression with its value."""
+    segments, anchor = chain.segments, carried
+    claim_start, index, last = chain.start, 1 if carried else 0, len(chain.segments) - 1
+    while anchor is None and index <= last:
+        side = _side(segments[index], line, index == 0, index == last)
+        index += 1
+        if side is not None and side.binary:
+            anchor, claim_start = side, side.start
+    slips: list[ArithmeticSlip] = []
+    for position in range(index, last + 1):
+        stated = _side(segments[position], line, False, position == last)
+        if anchor is None or stated is None:
+            break
+        if _comparable(anchor, stated) and not _agrees(anchor, stated):
+            claim = line[claim_start : stated.end].strip()
+            slips.append(_slip(claim, anchor, stated, line))
+    return slips, anchor
+
+
+def _check(
+    line: str, carried: _Side | None
+) -> tuple[list[ArithmeticSlip], _Side | None]:
+    """Check one line; return its slips and the value it ends on, for the next line."""
+    lead = _LEAD.match(line)
+    tokens = list(_Scanner(line, lead.end() if lead else 0).tokens())
+    continues = bool(tokens) and tokens[0].kind == "rel"
+    ended = carried if continues else None
+    slips: list[ArithmeticSlip] = []
+    for index, chain in enumerate(_chains(iter(tokens))):
+        inherited = carried if continues and index == 0 else None
+        found, anchor = _check_chain(line, chain, inherited)
+        slips.extend(found)
+        ended = anchor or ended
+    return slips, ended
+
+
+def check_line(line: str) -> list[ArithmeticSlip]:
+    """Return the slips in one line of lesson text; never raises."""
+    return _check(line, None)[0]
+
+
+def check_text(text: str) -> list[tuple[int, ArithmeticSlip]]:
+    """Check every line of a text; return each slip with its 1-based line number.
+
+    A line that begins with ``=`` (after list markers and whitespace) continues the
+    previous line: its segments are compared with the value that line ended on, as
+    ``= 250,000,000 ÷ 100,000`` after ``= 10,000,000 × 25 ÷ 100,000``.
+    """  # noqa: RUF002 - the multiplication sign is the lessons' own
+    found: list[tuple[int, ArithmeticSlip]] = []
+    carried: _Side | None = None
+    for number, line in enumerate(text.split("\n"), start=1):
+        slips, carried = _check(line, carried)
+        found.extend((number, slip) for slip in slips)
+    return found
