@@ -104,7 +104,7 @@ BROKEN = [
     ("reference app not connected", lambda d: drop_edges_from(d, "app"),
      [BLOG, "reference", "fails tier T0", "a connection from the App Server"]),
     ("misspelt rule", misspell_first_rule,
-     [f"{BLOG}: tiers[1].rules[0].kind: unknown rule 'must_inclde' — did you mean "
+     [f"{BLOG}: tiers[1].rules[0]: unknown rule 'must_inclde' — did you mean "
       "'must_include'?"]),
     ("unknown component in a rule", unknown_rule_component,
      [f"{BLOG}: tiers[0].rules[0].component: component 'kafka' is not among this "

@@ -1,10 +1,10 @@
 """Worked arithmetic in lesson prose, checked against exact arithmetic.
 
-Lessons show their sums in prose, such as ``Servers needed = 1,000 ÷ 150 = 6.67``
-or ``Compute: $1,920/month``. A small tokenizer of our own reads such lines (text is never given
-to ``eval`` or to sympy's parser), the left side of each claim is computed exactly
-with fractions, and a slip is reported when a stated figure disagrees by more than
-its own rounding shows.
+Lessons show their sums in prose, such as ``Servers needed = 1,000 ÷ 150 = 6.67``.
+A small tokenizer of our own reads such lines (text is never given to ``eval`` or to
+sympy's parser), the first expression of each claim is computed exactly with
+fractions, and a slip is reported when a stated figure disagrees by more than its
+own rounding shows.
 
 A figure with d decimals passes within half a unit of its last decimal, in its own
 scale: ``2.3M`` within 0.05M, ``99.79%`` within 0.005%. A whole number ending in
@@ -23,8 +23,9 @@ skipped otherwise.
 from __future__ import annotations
 
 import math
+import operator
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
 from fractions import Fraction
@@ -47,21 +48,20 @@ _PER = re.compile(r"/[A-Za-z_][\w-]*")
 _OPERAND_AHEAD = re.compile(r"\s*(?:\$?[0-9]|\.[0-9]|\()")
 _ASIDE = re.compile(r"\([^()=≈\n]{0,40}\)")
 
-_SINGLE: dict[str, Kind] = {"=": "rel", "≈": "rel", "(": "open", ")": "close"}
 _TIMES, _MINUS = "\u00d7", "\u2212"
-_OPERATORS = {_TIMES: "*", "*": "*", "x": "*", "÷": "/", "/": "/", "+": "+", "-": "-"}
-_OPERATORS[_MINUS] = "-"
-_SIGNS = ("+", "-", _MINUS)
+_SINGLE: dict[str, Kind] = {"=": "rel", "≈": "rel", "(": "open", ")": "close"}
+_OPERATORS = {_TIMES: "*", "*": "*", "x": "*", "÷": "/", "/": "/", "+": "+"}
+_OPERATORS.update({"-": "-", _MINUS: "-"})
+_BINARY: dict[str, Callable[[Fraction, Fraction], Fraction]] = {
+    "+": operator.add,
+    "-": operator.sub,
+    "*": operator.mul,
+    "/": operator.truediv,
+}
 _PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2, "neg": 3, "pos": 3}
 _MAGNITUDES = {"k": 10**3, "K": 10**3, "M": 10**6, "B": 10**9}
-_UNITS: dict[str, tuple[str, Fraction]] = {
-    **{name: ("size", Fraction(1)) for name in ("B", "byte", "bytes", "Bytes")},
-    **{name: ("size", Fraction(10**power)) for name, power in (
-        ("KB", 3), ("MB", 6), ("GB", 9), ("TB", 12), ("PB", 15)
-    )},
-    "cent": ("cents", Fraction(1, 100)),
-    "cents": ("cents", Fraction(1, 100)),
-}
+_SIZES = {"B": 1, "byte": 1, "bytes": 1, "Bytes": 1, "KB": 10**3, "MB": 10**6}
+_SIZES.update({"GB": 10**9, "TB": 10**12, "PB": 10**15})
 
 
 @dataclass(frozen=True)
@@ -84,9 +84,7 @@ class _Figure:
     scale: Fraction
     decimals: int
     zeros: int
-    bare: bool
-    unit: str
-    dollar: bool
+    units: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -100,7 +98,7 @@ class _Token:
 
 @dataclass(frozen=True)
 class _Side:
-    """One side of a claim, evaluated exactly."""
+    """One side of a claim, evaluated exactly; ``figure`` is set for a lone number."""
 
     value: Fraction
     text: str
@@ -129,8 +127,7 @@ class _Scanner:
     def tokens(self) -> Iterator[_Token]:
         while True:
             space = _SPACE.match(self.text, self.pos)
-            if space is not None:
-                self.pos = space.end()
+            self.pos = space.end() if space else self.pos
             if self.pos >= len(self.text):
                 return
             token = self._token()
@@ -143,14 +140,16 @@ class _Scanner:
         number = _NUMBER.match(text, self.pos)
         if number is not None:
             return self._number(number)
-        if char == "(" and self.after_value:
-            aside = _ASIDE.match(text, self.pos)
-            if aside is not None:
-                self.pos = aside.end()
-                return None
+        aside = _ASIDE.match(text, self.pos) if self.after_value else None
+        if aside is not None:
+            self.pos = aside.end()
+            return None
         if char in _SINGLE:
             return self._take(_SINGLE[char], 1)
-        if char in _OPERATORS.keys() - {"x", "/"} or char == "/" and self._slash():
+        divides = char == "/" and self.after_value
+        if divides and _OPERAND_AHEAD.match(text, self.pos + 1):
+            return self._take("op", 1)
+        if char in _OPERATORS and char not in "x/":
             return self._take("op", 1)
         if self.after_value and self._times_x(self.pos):
             return self._take("op", 1)
@@ -160,9 +159,6 @@ class _Scanner:
     def _take(self, kind: Kind, length: int, figure: _Figure | None = None) -> _Token:
         start, self.pos = self.pos, self.pos + length
         return _Token(kind, self.text[start : self.pos], start, self.pos, figure)
-
-    def _slash(self) -> bool:
-        return self.after_value and bool(_OPERAND_AHEAD.match(self.text, self.pos + 1))
 
     def _times_x(self, at: int) -> bool:
         """Whether an ``x`` after a value multiplies: spaced, and before an operand."""
@@ -177,13 +173,16 @@ class _Scanner:
         if len(plain) > _MAX_DIGITS:
             return self._take("break", match.end() - self.pos)
         end, label = self._labels(match.end())
-        unit, unit_scale = _UNITS.get(label, ("", Fraction(1)))
-        if percent:
-            unit, unit_scale = "", Fraction(1)
-        scale = _MAGNITUDES.get(suffix or "", 1) * unit_scale
-        scale /= 100 if percent else 1
+        units = {"dollar"} if dollar else set()
+        scale = Fraction(_MAGNITUDES.get(suffix or "", 1), 100 if percent else 1)
+        unit_text = (suffix or "") + (percent or "")
+        if label in _SIZES and not percent:
+            scale, unit_text = scale * _SIZES[label], f"{unit_text} {label}"
+            units.add("size")
+        elif label in ("cent", "cents") and not percent:
+            scale, unit_text = scale / 100, f"{unit_text} {label}"
+            units.add("cents")
         whole, _, fraction = plain.partition(".")
-        unit_text = (suffix or "") + (percent or "") + (f" {label}" if unit else "")
         figure = _Figure(
             core=digits + unit_text,
             unit_text=unit_text,
@@ -191,9 +190,7 @@ class _Scanner:
             scale=scale,
             decimals=len(fraction),
             zeros=0 if fraction else len(whole) - len(whole.rstrip("0")),
-            bare=not (fraction or unit_text),
-            unit=unit,
-            dollar=bool(dollar),
+            units=frozenset(units),
         )
         return self._take("num", end - self.pos, figure)
 
@@ -207,21 +204,24 @@ class _Scanner:
             label = _LABEL.match(self.text, at)
             if label is None or self._times_x(label.start(1)):
                 break
-            if count == 0:
-                first = label.group(1).split("/")[0]
+            first = label.group(1).split("/")[0] if count == 0 else first
             at, count = label.end(), count + 1
         return at, first
 
 
 def _chains(tokens: Iterator[_Token]) -> list[_Chain]:
-    """Group tokens into chains of segments joined by ``=`` or ``≈``."""
+    """Group tokens into chains of segments joined by ``=`` or ``≈``.
+
+    A word or stray punctuation ends a chain, and so does a number or bracket that
+    directly follows a number, as in ``$1,920 (8 servers`` where a new claim starts.
+    """
     chains: list[_Chain] = []
     current: _Chain | None = None
     for token in tokens:
         if current is not None:
             last = current.segments[-1]
             joined = bool(last) and last[-1].kind in ("num", "close")
-            if token.kind == "break" or joined and token.kind in ("num", "open"):
+            if token.kind == "break" or (joined and token.kind in ("num", "open")):
                 chains.append(current)
                 current = None
         if token.kind == "break":
@@ -238,22 +238,23 @@ def _chains(tokens: Iterator[_Token]) -> list[_Chain]:
 
 
 def _trim_left(tokens: list[_Token]) -> list[_Token]:
-    """Drop what precedes an expression that ends a run: stray brackets, operators."""
+    """Drop what comes before a claim's expression: stray brackets and operators."""
     start, opened = 0, []
     for index, token in enumerate(tokens):
         if token.kind == "open":
             opened.append(index)
+        elif token.kind == "close" and opened:
+            opened.pop()
         elif token.kind == "close":
-            if opened:
-                opened.pop()
-            else:
-                start = index + 1
-    if opened:
-        start = opened[-1] + 1
+            start = index + 1
+    start = opened[-1] + 1 if opened else start
     while start < len(tokens) and tokens[start].kind == "op":
-        following = tokens[start + 1] if start + 1 < len(tokens) else None
-        attached = following is not None and following.start == tokens[start].end
-        if attached and tokens[start].text in _SIGNS:
+        sign = tokens[start].text in ("+", "-", _MINUS)
+        if (
+            sign
+            and tokens[start + 1 :]
+            and tokens[start + 1].start == tokens[start].end
+        ):
             break
         start += 1
     return tokens[start:]
@@ -263,13 +264,10 @@ def _trim_right(tokens: list[_Token]) -> list[_Token]:
     """Drop what follows a stated figure: a closing bracket, a dangling operator."""
     end, depth = len(tokens), 0
     for index, token in enumerate(tokens):
-        if token.kind == "open":
-            depth += 1
-        elif token.kind == "close" and depth == 0:
+        if token.kind == "close" and depth == 0:
             end = index
             break
-        elif token.kind == "close":
-            depth -= 1
+        depth += {"open": 1, "close": -1}.get(token.kind, 0)
     if depth:
         return []
     while end and tokens[end - 1].kind == "op":
@@ -277,55 +275,46 @@ def _trim_right(tokens: list[_Token]) -> list[_Token]:
     return tokens[:end]
 
 
-def _apply(operator: str, values: list[Fraction]) -> bool:
-    if operator in ("neg", "pos"):
-        values[-1] = -values[-1] if operator == "neg" else values[-1]
-        return True
-    right, left = values.pop(), values.pop()
-    if operator == "/" and right == 0:
-        return False
-    results = {"+": left + right, "-": left - right, "*": left * right}
-    values.append(left / right if operator == "/" else results[operator])
-    return True
-
-
 def _evaluate(tokens: Sequence[_Token]) -> tuple[Fraction, bool, bool] | None:
     """Compute an expression exactly; say whether it has a binary operator, a ÷."""
     values: list[Fraction] = []
     pending: list[str] = []
+
+    def reduce(precedence: int) -> None:
+        while pending and pending[-1] != "(" and _PRECEDENCE[pending[-1]] >= precedence:
+            name = pending.pop()
+            if name in ("neg", "pos"):
+                values[-1] = -values[-1] if name == "neg" else values[-1]
+            else:
+                right = values.pop()
+                values[-1] = _BINARY[name](values[-1], right)
+
     expect_operand, binary, division = True, False, False
-    for token in tokens:
-        operator = _OPERATORS.get(token.text, "")
-        if token.kind == "num" and token.figure is not None and expect_operand:
-            values.append(token.figure.value)
-            expect_operand = False
-        elif token.kind == "open" and expect_operand:
-            pending.append("(")
-        elif token.kind == "close" and not expect_operand:
-            while pending and pending[-1] != "(":
-                if not _apply(pending.pop(), values):
-                    return None
-            if not pending:
+    try:
+        for token in tokens:
+            name = _OPERATORS.get(token.text, "")
+            if token.figure is not None and expect_operand:
+                values.append(token.figure.value)
+                expect_operand = False
+            elif token.kind == "open" and expect_operand:
+                pending.append("(")
+            elif token.kind == "close" and not expect_operand and "(" in pending:
+                reduce(0)
+                pending.pop()
+            elif token.kind == "op" and expect_operand and name in ("+", "-"):
+                pending.append("neg" if name == "-" else "pos")
+            elif token.kind == "op" and not expect_operand:
+                reduce(_PRECEDENCE[name])
+                pending.append(name)
+                expect_operand, binary = True, True
+                division = division or name == "/"
+            else:
                 return None
-            pending.pop()
-        elif token.kind == "op" and expect_operand and operator in ("+", "-"):
-            pending.append("neg" if operator == "-" else "pos")
-        elif token.kind == "op" and not expect_operand:
-            while pending and pending[-1] != "(":
-                if _PRECEDENCE[pending[-1]] < _PRECEDENCE[operator]:
-                    break
-                if not _apply(pending.pop(), values):
-                    return None
-            pending.append(operator)
-            expect_operand, binary = True, True
-            division = division or operator == "/"
-        else:
+        if expect_operand or "(" in pending:
             return None
-    if expect_operand or "(" in pending:
+        reduce(0)
+    except ZeroDivisionError:
         return None
-    while pending:
-        if not _apply(pending.pop(), values):
-            return None
     return values[0], binary, division
 
 
@@ -344,7 +333,7 @@ def _render(tokens: Sequence[_Token]) -> str:
     return "".join(parts)
 
 
-def _side(tokens: list[_Token], line: str, first: bool, final: bool) -> _Side | None:
+def _side(tokens: list[_Token], first: bool, final: bool) -> _Side | None:
     part = _trim_left(tokens) if first else tokens
     part = _trim_right(part) if final else part
     evaluated = _evaluate(part) if part else None
@@ -352,9 +341,7 @@ def _side(tokens: list[_Token], line: str, first: bool, final: bool) -> _Side | 
         return None
     value, binary, division = evaluated
     figures = [token.figure for token in part if token.figure is not None]
-    units = {figure.unit for figure in figures if figure.unit}
-    units |= {"dollar" for figure in figures if figure.dollar}
-    literal = len(figures) == 1 and not binary and part[-1].kind == "num"
+    lone = len(figures) == 1 and not binary and part[-1].kind == "num"
     return _Side(
         value=value,
         text=_render(part),
@@ -362,13 +349,13 @@ def _side(tokens: list[_Token], line: str, first: bool, final: bool) -> _Side | 
         end=part[-1].end,
         binary=binary,
         division=division,
-        units=frozenset(units),
-        figure=figures[0] if literal else None,
+        units=frozenset().union(*(figure.units for figure in figures)),
+        figure=figures[0] if lone else None,
     )
 
 
 def _comparable(anchor: _Side, stated: _Side) -> bool:
-    """Whether both sides are in the same units, or the difference is unambiguous."""
+    """Whether both sides are in like units, or the difference is unambiguous."""
     if ("size" in anchor.units) != ("size" in stated.units):
         return False
     if ("cents" in anchor.units) == ("cents" in stated.units):
@@ -386,7 +373,8 @@ def _agrees(anchor: _Side, stated: _Side) -> bool:
         tolerance = max(tolerance, min(rounded, abs(claimed) / 100))
     if abs(exact - claimed) <= tolerance:
         return True
-    return figure.bare and anchor.division and claimed == math.ceil(exact)
+    bare = not (figure.decimals or figure.unit_text)
+    return bare and anchor.division and claimed == math.ceil(exact)
 
 
 def _show(value: Fraction, decimals: int = 0) -> str:
@@ -394,7 +382,7 @@ def _show(value: Fraction, decimals: int = 0) -> str:
     if value.denominator == 1 and abs(value) < 10**18:
         return f"{value.numerator:,}"
     with localcontext() as context:
-        context.prec = 30
+        context.prec = 40
         number = Decimal(value.numerator) / Decimal(value.denominator)
     exponent = number.adjusted()
     if not -20 <= exponent < 18:
@@ -403,38 +391,39 @@ def _show(value: Fraction, decimals: int = 0) -> str:
     return shown.rstrip("0").rstrip(".") if "." in shown else shown
 
 
-def _slip(claim: str, anchor: _Side, stated: _Side, line: str) -> ArithmeticSlip:
+def _slip(claim: str, stated_text: str, anchor: _Side, stated: _Side) -> ArithmeticSlip:
     figure = stated.figure
     if figure is None:
         computed = _show(anchor.value)
-        shown = _show(stated.value)
-        message = f"{anchor.text} is {computed}, but {stated.text} is {shown}"
+        message = f"{anchor.text} is {computed}, but {stated.text} is "
+        message += _show(stated.value)
     else:
-        shown = _show(anchor.value / figure.scale, figure.decimals + 2)
-        computed = shown + figure.unit_text
+        computed = _show(anchor.value / figure.scale, figure.decimals + 2)
+        computed += figure.unit_text
         message = f"{anchor.text} is {computed}, not {stated.text}"
-    return ArithmeticSlip(claim, line[stated.start : stated.end], computed, message)
+    return ArithmeticSlip(claim, stated_text, computed, message)
 
 
 def _check_chain(
     line: str, chain: _Chain, carried: _Side | None
 ) -> tuple[list[ArithmeticSlip], _Side | None]:
-    """Compare every segment after the chain's first expression with its value."""
-    segments, anchor = chain.segments, carried
-    claim_start, index, last = chain.start, 1 if carried else 0, len(chain.segments) - 1
+    """Compare each segment after a chain's first expression with that expression."""
+    segments, anchor, claim_start = chain.segments, carried, chain.start
+    index, last = (1 if carried else 0), len(chain.segments) - 1
     while anchor is None and index <= last:
-        side = _side(segments[index], line, index == 0, index == last)
+        side = _side(segments[index], first=index == 0, final=index == last)
         index += 1
         if side is not None and side.binary:
             anchor, claim_start = side, side.start
     slips: list[ArithmeticSlip] = []
     for position in range(index, last + 1):
-        stated = _side(segments[position], line, False, position == last)
+        stated = _side(segments[position], first=False, final=position == last)
         if anchor is None or stated is None:
             break
         if _comparable(anchor, stated) and not _agrees(anchor, stated):
             claim = line[claim_start : stated.end].strip()
-            slips.append(_slip(claim, anchor, stated, line))
+            stated_text = line[stated.start : stated.end]
+            slips.append(_slip(claim, stated_text, anchor, stated))
     return slips, anchor
 
 
@@ -461,12 +450,13 @@ def check_line(line: str) -> list[ArithmeticSlip]:
 
 
 def check_text(text: str) -> list[tuple[int, ArithmeticSlip]]:
-    """Check every line of a text; return each slip with its 1-based line number.
+    """Check every line of a multi-line text; return (1-based line number, slip).
 
-    A line that begins with ``=`` (after list markers and whitespace) continues the
-    previous line: its segments are compared with the value that line ended on, as
-    ``= 250,000,000 ÷ 100,000`` after ``= 10,000,000 × 25 ÷ 100,000``.
-    """  # noqa: RUF002 - the multiplication sign is the lessons' own
+    A line that begins with '=' (after list markers like '- ' and whitespace)
+    continues the previous line's chain: its expression is compared with the value
+    the previous line ended on (e.g. '= 250,000,000 ÷ 100,000' after
+    '= 10,000,000 × 25 ÷ 100,000').
+    """  # noqa: RUF002 - the lessons' own multiplication sign
     found: list[tuple[int, ArithmeticSlip]] = []
     carried: _Side | None = None
     for number, line in enumerate(text.split("\n"), start=1):

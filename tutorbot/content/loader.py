@@ -69,7 +69,7 @@ def read_model(path: Path, model: type[M], name: str) -> M:
     try:
         return model.model_validate(data)
     except ValidationError as error:
-        raise ContentError(translate(error, name)) from error
+        raise ContentError(translate(error, name, data)) from error
 
 
 def load_catalogue(root: Path) -> Catalogue:
@@ -128,13 +128,27 @@ def format_path(location: Sequence[int | str]) -> str:
     return text
 
 
-def translate(error: ValidationError, file: str) -> list[ContentProblem]:
+def translate(error: ValidationError, file: str, data: Any = None) -> list[ContentProblem]:
     """Turn pydantic's errors into problems an author can act on."""
     problems = []
     for item in error.errors(include_url=False):
         location = [part for part in item["loc"] if not _is_union_branch(part)]
-        problems.append(ContentProblem(file, format_path(location), _explain(item)))
+        line = _line_of(data, location)
+        message = _explain(item) + (f" (line {line})" if line else "")
+        problems.append(ContentProblem(file, format_path(location), message))
     return _without_duplicates(problems)
+
+
+def _line_of(data: Any, location: Sequence[int | str]) -> int:
+    """The line of the deepest mapping or list on `location` that the file has."""
+    line = getattr(data, "line", 0)
+    for part in location:
+        try:
+            data = data[part]
+        except (KeyError, IndexError, TypeError):
+            break
+        line = getattr(data, "line", line)
+    return int(line)
 
 
 def _is_union_branch(part: int | str) -> bool:

@@ -1,15 +1,21 @@
 """The architecture a learner builds: typed nodes with counts, directed edges, undo.
 
-The graph keeps its own invariants (ids exist, counts in range, no self-loops,
-bounded size) and raises `DesignError`s that explain a refusal. It knows nothing
-of the command grammar or the catalogue; `commands` resolves what a learner typed
-into calls here.
+The graph keeps its own invariants (ids well formed and present, counts in range,
+no self-loops, bounded size) and raises `DesignError`s that explain a refusal. It
+knows nothing of the command grammar or the catalogue; `commands` resolves what a
+learner typed into calls here.
+
+Every change is recorded as an undo point with a short description, so `undo` can
+say what it undid. `Design.change` groups several calls into one undo point and
+makes them all-or-nothing: if any call inside refuses, none of them happened.
 """
 
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -19,6 +25,9 @@ MAX_INSTANCES = 10_000
 MAX_NODES = 50
 MAX_EDGES = 200
 MAX_UNDO = 100
+MAX_LABEL = 80
+
+_NODE_ID = re.compile(r"[a-z][a-z0-9_]{0,39}")
 
 
 class DesignError(InputError):
@@ -40,12 +49,20 @@ class _State:
     edges: list[tuple[str, str]] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class _UndoPoint:
+    description: str
+    before: _State
+
+
 class Design:
-    """A learner's design. Every mutating method records an undo point first."""
+    """A learner's design. Every change records an undo point first."""
 
     def __init__(self) -> None:
         self._state = _State()
-        self._history: list[_State] = []
+        self._history: list[_UndoPoint] = []
+        self._open: str | None = None
+        self._revision = 0
 
     # --- reading -----------------------------------------------------------
 
@@ -79,27 +96,66 @@ class Design:
     def can_undo(self) -> bool:
         return bool(self._history)
 
+    @property
+    def last_change(self) -> str | None:
+        """What `undo` would undo, in words, or None when there is nothing."""
+        return self._history[-1].description if self._history else None
+
+    @property
+    def revision(self) -> int:
+        """A number that moves whenever the design changes or is undone."""
+        return self._revision
+
     # --- changing ----------------------------------------------------------
 
+    @contextmanager
+    def change(self, description: str) -> Iterator[None]:
+        """Make the calls inside one undo point, all of them or none.
+
+        If a call inside raises, the design is put back as it was and the error
+        goes on. If the calls left the design as it was, no undo point is kept.
+        A `change` inside another one belongs to the outer one.
+        """
+        if self._open is not None:
+            yield
+            return
+        before = copy.deepcopy(self._state)
+        self._open = description
+        try:
+            yield
+        except BaseException:
+            self._state = before
+            raise
+        finally:
+            self._open = None
+        if self._state != before:
+            self._push(description, before)
+
     def add(self, node_id: str, type_: str, label: str, count: int) -> DesignNode:
-        """Add instances: to the node `node_id` if it exists, else as a new node."""
+        """Add instances to the node `node_id` if it exists, else as a new node.
+
+        The node takes `label` either way.
+        """
         _check_count(count)
+        _check_label(label)
         existing = self._state.nodes.get(node_id)
         if existing is not None:
             if existing.type != type_:
                 raise DesignError(
-                    f"'{node_id}' is already a {existing.type}; "
-                    f"name the new {type_} differently, e.g. 'add {type_} as {type_}_2'"
+                    f"'{node_id}' is already a {existing.type}; name the new "
+                    f"{type_} differently, e.g. 'add {type_} as {type_}_2'"
                 )
             _check_count(existing.count + count, total=True)
-            self._record()
+            self._record(f"add {count} {node_id}")
             existing.count += count
+            existing.label = label
             return existing
+        _check_id(node_id)
         if len(self._state.nodes) >= MAX_NODES:
             raise DesignError(
                 f"a design holds at most {MAX_NODES} components; remove one first"
             )
-        self._record()
+        self._record(f"add {count} {node_id}")
         node = DesignNode(node_id, type_, label, count)
         self._state.nodes[node_id] = node
         return node
@@ -118,20 +174,18 @@ class Design:
                     f"'remove {node.count} {node_id}' removes them all"
                 )
             if count < node.count:
-                self._record()
+                self._record(f"remove {count} {node_id}")
                 node.count -= count
                 return node
-        self._record()
+        self._record(f"remove {node_id}")
         del self._state.nodes[node_id]
-        self._state.edges = [
-            edge for edge in self._state.edges if node_id not in edge
-        ]
+        self._state.edges = [edge for edge in self._state.edges if node_id not in edge]
         return None
 
     def scale(self, node_id: str, count: int) -> DesignNode:
         node = self._require(node_id)
         _check_count(count, total=True)
-        self._record()
+        self._record(f"scale {node_id} {count}")
         node.count = count
         return node
 
@@ -147,7 +201,7 @@ class Design:
             raise DesignError(
                 f"a design holds at most {MAX_EDGES} connections; remove one first"
             )
-        self._record()
+        self._record(f"connect {source} {target}")
         self._state.edges.append((source, target))
         return True
 
@@ -156,24 +210,26 @@ class Design:
         self._require(target)
         if not self.has_edge(source, target):
             raise DesignError(f"there is no connection {source} → {target} to remove")
-        self._record()
+        self._record(f"disconnect {source} {target}")
         self._state.edges.remove((source, target))
 
     def set_param(self, node_id: str, name: str, value: Decimal) -> DesignNode:
         node = self._require(node_id)
-        self._record()
+        self._record(f"set {node_id} {name} {value}")
         node.params[name] = value
         return node
 
-    def undo(self) -> bool:
-        """Go back one change; False when there is nothing to undo."""
+    def undo(self) -> str | None:
+        """Go back one change and say what it was; None when there is nothing."""
         if not self._history:
-            return False
-        self._state = self._history.pop()
-        return True
+            return None
+        point = self._history.pop()
+        self._state = point.before
+        self._revision += 1
+        return point.description
 
     def reset(self) -> None:
-        self._record()
+        self._record("reset")
         self._state = _State()
 
     # --- internals -----------------------------------------------------------
@@ -182,12 +238,20 @@ class Design:
         node = self._state.nodes.get(node_id)
         if node is None:
             present = ", ".join(self._state.nodes) or "nothing yet"
-            raise DesignError(f"there is no '{node_id}' in your design (it has: {present})")
+            raise DesignError(
+                f"there is no '{node_id}' in your design (it has: {present})"
+            )
         return node
 
-    def _record(self) -> None:
-        self._history.append(copy.deepcopy(self._state))
+    def _record(self, description: str) -> None:
+        # Inside `change` the undo point is kept when the change completes.
+        if self._open is None:
+            self._push(description, copy.deepcopy(self._state))
+
+    def _push(self, description: str, before: _State) -> None:
+        self._history.append(_UndoPoint(description, before))
         del self._history[:-MAX_UNDO]
+        self._revision += 1
 
 
 def _check_count(count: int, *, total: bool = False) -> None:
@@ -196,6 +260,19 @@ def _check_count(count: int, *, total: bool = False) -> None:
         raise DesignError(
             f"{what} must be between 1 and {MAX_INSTANCES:,} instances, not {count:,}"
         )
+
+
+def _check_id(node_id: str) -> None:
+    if not _NODE_ID.fullmatch(node_id):
+        raise DesignError(
+            "an id is up to 40 lower-case letters, digits and underscores, "
+            "starting with a letter, such as 'ws_lb'"
+        )
+
+
+def _check_label(label: str) -> None:
+    if not label.strip() or len(label) > MAX_LABEL:
+        raise DesignError(f"a label has 1 to {MAX_LABEL} characters")
 
 
 def _instances(count: int) -> str:
