@@ -29,20 +29,22 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
 from fractions import Fraction
-from typing import Literal
+from typing import Literal, NamedTuple
 
 __all__ = ["ArithmeticSlip", "check_line", "check_text"]
 
 Kind = Literal["num", "op", "open", "close", "rel", "break"]
 
 _MAX_DIGITS = 30
-_SPACE = re.compile(r"(?:\s|\*{2,})+")
-_LEAD = re.compile(r"\s*(?:[-+*>]\s+)*")
-_NUMBER = re.compile(
-    r"(\$)?([0-9]+(?:,[0-9]{3}(?![0-9]))*(?:\.[0-9]+)?|\.[0-9]+)"
-    r"([kKMB](?![A-Za-z]))?(%)?"
+_TOKEN = re.compile(
+    r"(?P<space>(?:\s|\*{2,})+)"
+    r"|(?P<dollar>\$)?(?P<digits>[0-9]+(?:,[0-9]{3}(?![0-9]))*(?:\.[0-9]+)?|\.[0-9]+)"
+    r"(?P<suffix>[kKMB](?![A-Za-z]))?(?P<percent>%)?"
+    r"|(?P<word>[A-Za-z_][\w-]*(?:/[A-Za-z_][\w-]*)*)"
+    r"|.",
+    re.DOTALL,
 )
-_WORD = re.compile(r"[A-Za-z_][\w-]*(?:/[A-Za-z_][\w-]*)*")
+_LEAD = re.compile(r"\s*(?:[-+*>]\s+)*")
 _LABEL = re.compile(r"[ \t]*([A-Za-z_][\w-]*(?:/[A-Za-z_][\w-]*)*)")
 _PER = re.compile(r"/[A-Za-z_][\w-]*")
 _OPERAND_AHEAD = re.compile(r"\s*(?:\$?[0-9]|\.[0-9]|\()")
@@ -52,6 +54,7 @@ _TIMES, _MINUS = "\u00d7", "\u2212"
 _SINGLE: dict[str, Kind] = {"=": "rel", "≈": "rel", "(": "open", ")": "close"}
 _OPERATORS = {_TIMES: "*", "*": "*", "x": "*", "÷": "/", "/": "/", "+": "+"}
 _OPERATORS.update({"-": "-", _MINUS: "-"})
+_SYMBOLS = frozenset(_OPERATORS) - {"x", "/"}
 _BINARY: dict[str, Callable[[Fraction, Fraction], Fraction]] = {
     "+": operator.add,
     "-": operator.sub,
@@ -59,6 +62,7 @@ _BINARY: dict[str, Callable[[Fraction, Fraction], Fraction]] = {
     "/": operator.truediv,
 }
 _PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2, "neg": 3, "pos": 3}
+_ONE = Fraction(1)
 _MAGNITUDES = {"k": 10**3, "K": 10**3, "M": 10**6, "B": 10**9}
 _SIZES = {"B": 1, "byte": 1, "bytes": 1, "Bytes": 1, "KB": 10**3, "MB": 10**6}
 _SIZES.update({"GB": 10**9, "TB": 10**12, "PB": 10**15})
@@ -74,8 +78,7 @@ class ArithmeticSlip:
     message: str
 
 
-@dataclass(frozen=True)
-class _Figure:
+class _Figure(NamedTuple):
     """A number as written: its exact value and the rounding its digits show."""
 
     core: str
@@ -87,8 +90,7 @@ class _Figure:
     units: frozenset[str]
 
 
-@dataclass(frozen=True)
-class _Token:
+class _Token(NamedTuple):
     kind: Kind
     text: str
     start: int
@@ -125,36 +127,34 @@ class _Scanner:
         self.after_value = False
 
     def tokens(self) -> Iterator[_Token]:
-        while True:
-            space = _SPACE.match(self.text, self.pos)
-            self.pos = space.end() if space else self.pos
-            if self.pos >= len(self.text):
-                return
-            token = self._token()
+        while self.pos < len(self.text):
+            match = _TOKEN.match(self.text, self.pos)
+            if match is None or match["space"]:
+                self.pos = match.end() if match else len(self.text)
+                continue
+            token = self._token(match)
             if token is not None:
                 self.after_value = token.kind in ("num", "close")
                 yield token
 
-    def _token(self) -> _Token | None:
+    def _token(self, match: re.Match[str]) -> _Token | None:
         text, char = self.text, self.text[self.pos]
-        number = _NUMBER.match(text, self.pos)
-        if number is not None:
-            return self._number(number)
+        if match["digits"]:
+            return self._number(match)
         aside = _ASIDE.match(text, self.pos) if self.after_value else None
         if aside is not None:
             self.pos = aside.end()
             return None
+        if self.after_value and self._times_x(self.pos):
+            return self._take("op", 1)
+        if match["word"]:
+            return self._take("break", match.end() - self.pos)
         if char in _SINGLE:
             return self._take(_SINGLE[char], 1)
         divides = char == "/" and self.after_value
         if divides and _OPERAND_AHEAD.match(text, self.pos + 1):
             return self._take("op", 1)
-        if char in _OPERATORS and char not in "x/":
-            return self._take("op", 1)
-        if self.after_value and self._times_x(self.pos):
-            return self._take("op", 1)
-        word = _WORD.match(text, self.pos)
-        return self._take("break", word.end() - self.pos if word else 1)
+        return self._take("op" if char in _SYMBOLS else "break", 1)
 
     def _take(self, kind: Kind, length: int, figure: _Figure | None = None) -> _Token:
         start, self.pos = self.pos, self.pos + length
@@ -168,26 +168,25 @@ class _Scanner:
         return text[at - 1 : at].isspace() or text[at + 1 : at + 2].isspace()
 
     def _number(self, match: re.Match[str]) -> _Token:
-        dollar, digits, suffix, percent = match.groups()
-        plain = digits.replace(",", "")
-        if len(plain) > _MAX_DIGITS:
+        digits, suffix, percent = match["digits"], match["suffix"], match["percent"]
+        whole, _, fraction = digits.replace(",", "").partition(".")
+        if len(whole) + len(fraction) > _MAX_DIGITS:
             return self._take("break", match.end() - self.pos)
         end, label = self._labels(match.end())
-        units = {"dollar"} if dollar else set()
-        scale = Fraction(_MAGNITUDES.get(suffix or "", 1), 100 if percent else 1)
+        units = {"dollar"} if match["dollar"] else set()
+        times, per = _MAGNITUDES.get(suffix, 1), 100 if percent else 1
         unit_text = (suffix or "") + (percent or "")
         if label in _SIZES and not percent:
-            scale, unit_text = scale * _SIZES[label], f"{unit_text} {label}"
+            times, unit_text = times * _SIZES[label], f"{unit_text} {label}"
             units.add("size")
         elif label in ("cent", "cents") and not percent:
-            scale, unit_text = scale / 100, f"{unit_text} {label}"
+            per, unit_text = 100, f"{unit_text} {label}"
             units.add("cents")
-        whole, _, fraction = plain.partition(".")
         figure = _Figure(
             core=digits + unit_text,
             unit_text=unit_text,
-            value=Fraction(plain) * scale,
-            scale=scale,
+            value=Fraction(int(whole + fraction) * times, 10 ** len(fraction) * per),
+            scale=_ONE if times == per == 1 else Fraction(times, per),
             decimals=len(fraction),
             zeros=0 if fraction else len(whole) - len(whole.rstrip("0")),
             units=frozenset(units),
