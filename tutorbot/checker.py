@@ -27,10 +27,12 @@ from tutorbot.content.models import (
     Connection,
     NumberAnswer,
     ParamRange,
-    Path as PathRule,
     Redundant,
     Rule,
     Tutorial,
+)
+from tutorbot.content.models import (
+    Path as PathRule,
 )
 from tutorbot.design import commands, tiers
 from tutorbot.design.graph import Design
@@ -43,11 +45,9 @@ def check(path: Path | None = None) -> list[ContentProblem]:
     A single tutorial file is checked against the catalogue of the content
     folder it sits in, or against the shipped catalogue if it sits in none.
     """
+    single = path is not None and path.is_file()
     try:
-        if path is not None and path.is_file():
-            content = _load_single(path)
-        else:
-            content = load_content(path)
+        content = _load_single(path) if path is not None and single else load_content(path)
     except ContentError as error:
         return error.problems
     return list(_coherence(content))

@@ -2,9 +2,15 @@
 
 Lessons show their sums in prose, such as ``Servers needed = 1,000 ÷ 150 = 6.67``.
 A small tokenizer of our own reads such lines (text is never given to ``eval`` or to
-sympy's parser), the first expression of each claim is computed exactly with
-fractions, and a slip is reported when a stated figure disagrees by more than its
-own rounding shows.
+sympy's parser), computes each claim's first expression exactly with fractions, and
+reports a slip when a later figure of the chain disagrees by more than its own
+rounding shows.
+
+A number may carry ``$``, a magnitude (``250M``, ``100k``), a percent sign and up to
+two label words (``8 app servers``, ``$0.0416/hour``, ``150 requests per second``).
+Words and other punctuation (``:``, ``→``, ``!``) end a chain, and checking starts
+at its first segment with an operator, so ``RF=3`` and ``Round up = 7 servers`` are
+not claims. A short aside after a number, such as ``0.3 (30% online)``, is skipped.
 
 A figure with d decimals passes within half a unit of its last decimal, in its own
 scale: ``2.3M`` within 0.05M, ``99.79%`` within 0.005%. A whole number ending in
@@ -13,11 +19,11 @@ number stated for a quotient may also be the quotient rounded up, because counts
 servers and instances are ceilings. A side that is itself an expression, as on a
 continuation line, must agree within 1%.
 
-Data sizes (B, KB, MB, GB, TB, PB, all decimal) are compared in bytes when both
-sides carry one. When only one side does, as in ``375 x 365 = 137 TB`` where 375 was
-GB on an earlier line, the claim is ambiguous and is skipped. Cents are compared as
-hundredths of a dollar when the other side carries a dollar sign or cents too, and
-skipped otherwise.
+Data sizes (B, KB, MB, GB, TB, PB, all decimal; ``1B`` with no space is a billion)
+are compared in bytes when both sides carry one. When only one side does, as in
+``375 x 365 = 137 TB`` where 375 was GB on an earlier line, the claim is ambiguous
+and is skipped. Cents are compared as hundredths of a dollar when the other side
+carries a dollar sign or cents too, and skipped otherwise.
 """
 
 from __future__ import annotations
@@ -52,9 +58,10 @@ _ASIDE = re.compile(r"\([^()=≈\n]{0,40}\)")
 
 _TIMES, _MINUS = "\u00d7", "\u2212"
 _SINGLE: dict[str, Kind] = {"=": "rel", "≈": "rel", "(": "open", ")": "close"}
-_OPERATORS = {_TIMES: "*", "*": "*", "x": "*", "÷": "/", "/": "/", "+": "+"}
-_OPERATORS.update({"-": "-", _MINUS: "-"})
+_OPERATORS = {_TIMES: "*", "*": "*", "x": "*", "÷": "/", "/": "/"}
+_OPERATORS |= {"+": "+", "-": "-", _MINUS: "-"}
 _SYMBOLS = frozenset(_OPERATORS) - {"x", "/"}
+_SIGNS = ("+", "-", _MINUS)
 _BINARY: dict[str, Callable[[Fraction, Fraction], Fraction]] = {
     "+": operator.add,
     "-": operator.sub,
@@ -79,7 +86,11 @@ class ArithmeticSlip:
 
 
 class _Figure(NamedTuple):
-    """A number as written: its exact value and the rounding its digits show."""
+    """A number as written: its exact value and the rounding its digits show.
+
+    ``core`` is the number as messages show it, ``scale`` what one written unit is
+    worth (``M``, ``%``, ``GB``), and ``zeros`` counts a whole number's trailing zeros.
+    """
 
     core: str
     unit_text: str
@@ -174,7 +185,7 @@ class _Scanner:
             return self._take("break", match.end() - self.pos)
         end, label = self._labels(match.end())
         units = {"dollar"} if match["dollar"] else set()
-        times, per = _MAGNITUDES.get(suffix, 1), 100 if percent else 1
+        times, per = _MAGNITUDES.get(suffix or "", 1), 100 if percent else 1
         unit_text = (suffix or "") + (percent or "")
         if label in _SIZES and not percent:
             times, unit_text = times * _SIZES[label], f"{unit_text} {label}"
@@ -194,7 +205,10 @@ class _Scanner:
         return self._take("num", end - self.pos, figure)
 
     def _labels(self, at: int) -> tuple[int, str]:
-        """Skip up to two label words after a number; return the end and first word."""
+        """Skip up to two label words after a number; return the end and first word.
+
+        ``/hour`` directly after the number is a label, and so is ``per second``.
+        """
         first, count = "", 0
         per = _PER.match(self.text, at)
         if per is not None:
@@ -205,6 +219,8 @@ class _Scanner:
                 break
             first = label.group(1).split("/")[0] if count == 0 else first
             at, count = label.end(), count + 1
+            unit = _LABEL.match(self.text, at) if label.group(1) == "per" else None
+            at = unit.end() if unit else at
         return at, first
 
 
@@ -237,7 +253,11 @@ def _chains(tokens: Iterator[_Token]) -> list[_Chain]:
 
 
 def _trim_left(tokens: list[_Token]) -> list[_Token]:
-    """Drop what comes before a claim's expression: stray brackets and operators."""
+    """Drop stray brackets before a claim's expression.
+
+    An expression that then starts with an operator lost its first operand to the
+    prose before it (``50,000 messages each second ÷ 60``), so nothing is left.
+    """
     start, opened = 0, []
     for index, token in enumerate(tokens):
         if token.kind == "open":
@@ -246,17 +266,11 @@ def _trim_left(tokens: list[_Token]) -> list[_Token]:
             opened.pop()
         elif token.kind == "close":
             start = index + 1
-    start = opened[-1] + 1 if opened else start
-    while start < len(tokens) and tokens[start].kind == "op":
-        sign = tokens[start].text in ("+", "-", _MINUS)
-        if (
-            sign
-            and tokens[start + 1 :]
-            and tokens[start + 1].start == tokens[start].end
-        ):
-            break
-        start += 1
-    return tokens[start:]
+    part = tokens[opened[-1] + 1 if opened else start :]
+    if part and part[0].kind == "op":
+        signed = part[0].text in _SIGNS and part[1:] and part[1].start == part[0].end
+        return part if signed else []
+    return part
 
 
 def _trim_right(tokens: list[_Token]) -> list[_Token]:
@@ -377,7 +391,8 @@ def _agrees(anchor: _Side, stated: _Side) -> bool:
 
 
 def _show(value: Fraction, decimals: int = 0) -> str:
-    """Show a value readably: thousands commas, about six significant digits."""
+    """Show a value with thousands commas: exactly if six decimals hold it, else
+    rounded to the stated figure's decimals, keeping two significant digits."""
     if value.denominator == 1 and abs(value) < 10**18:
         return f"{value.numerator:,}"
     with localcontext() as context:
@@ -385,9 +400,10 @@ def _show(value: Fraction, decimals: int = 0) -> str:
         number = Decimal(value.numerator) / Decimal(value.denominator)
     exponent = number.adjusted()
     if not -20 <= exponent < 18:
-        return f"{number:.5e}"
-    shown = f"{number:,.{max(decimals, 5 - exponent)}f}"
-    return shown.rstrip("0").rstrip(".") if "." in shown else shown
+        return f"{number:.3e}"
+    if (value * 10**6).denominator == 1:
+        return f"{number:,.6f}".rstrip("0").rstrip(".")
+    return f"{number:,.{max(decimals, 1 - exponent)}f}"
 
 
 def _slip(claim: str, stated_text: str, anchor: _Side, stated: _Side) -> ArithmeticSlip:
@@ -397,7 +413,7 @@ def _slip(claim: str, stated_text: str, anchor: _Side, stated: _Side) -> Arithme
         message = f"{anchor.text} is {computed}, but {stated.text} is "
         message += _show(stated.value)
     else:
-        computed = _show(anchor.value / figure.scale, figure.decimals + 2)
+        computed = _show(anchor.value / figure.scale, figure.decimals)
         computed += figure.unit_text
         message = f"{anchor.text} is {computed}, not {stated.text}"
     return ArithmeticSlip(claim, stated_text, computed, message)
@@ -415,9 +431,11 @@ def _check_chain(
         if side is not None and side.binary:
             anchor, claim_start = side, side.start
     slips: list[ArithmeticSlip] = []
+    if anchor is None:
+        return slips, None
     for position in range(index, last + 1):
         stated = _side(segments[position], first=False, final=position == last)
-        if anchor is None or stated is None:
+        if stated is None:
             break
         if _comparable(anchor, stated) and not _agrees(anchor, stated):
             claim = line[claim_start : stated.end].strip()
@@ -429,17 +447,16 @@ def _check_chain(
 def _check(
     line: str, carried: _Side | None
 ) -> tuple[list[ArithmeticSlip], _Side | None]:
-    """Check one line; return its slips and the value it ends on, for the next line."""
+    """Check one line; return its slips and the value its last chain stands for."""
     lead = _LEAD.match(line)
     tokens = list(_Scanner(line, lead.end() if lead else 0).tokens())
     continues = bool(tokens) and tokens[0].kind == "rel"
-    ended = carried if continues else None
     slips: list[ArithmeticSlip] = []
+    ended: _Side | None = None
     for index, chain in enumerate(_chains(iter(tokens))):
         inherited = carried if continues and index == 0 else None
-        found, anchor = _check_chain(line, chain, inherited)
+        found, ended = _check_chain(line, chain, inherited)
         slips.extend(found)
-        ended = anchor or ended
     return slips, ended
 
 
@@ -455,7 +472,7 @@ def check_text(text: str) -> list[tuple[int, ArithmeticSlip]]:
     continues the previous line's chain: its expression is compared with the value
     the previous line ended on (e.g. '= 250,000,000 ÷ 100,000' after
     '= 10,000,000 × 25 ÷ 100,000').
-    """  # noqa: RUF002 - the lessons' own multiplication sign
+    """
     found: list[tuple[int, ArithmeticSlip]] = []
     carried: _Side | None = None
     for number, line in enumerate(text.split("\n"), start=1):

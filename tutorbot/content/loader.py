@@ -175,11 +175,24 @@ def _explain(item: Any) -> str:
         return f"unknown key '{name}'; remove it or correct its spelling"
     if kind == "missing":
         return "required but missing; add it"
+    if kind in ("int_type", "int_parsing", "int_from_float"):
+        return (f"expected a whole number, got {_brief(item['input'])}; write a plain "
+                "number such as 7 (no leading zeros, quotes or units)")
+    if kind == "bool_type":
+        return f"expected true or false, got {_brief(item['input'])}"
+    if kind == "string_type":
+        return (f"expected text, got {_brief(item['input'])}; put it in quotes if "
+                "it is meant as text")
     if kind == "string_pattern_mismatch":
         return (f"{item['input']!r} is not a valid id; use lower-case letters, "
                 "digits and underscores, starting with a letter")
     message = str(item["msg"])
     return message.removeprefix("Value error, ")
+
+
+def _brief(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _without_duplicates(problems: list[ContentProblem]) -> list[ContentProblem]:

@@ -16,6 +16,7 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainSerializer,
+    Strict,
     StringConstraints,
     WithJsonSchema,
 )
@@ -50,6 +51,11 @@ ContentId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-
 """A stable id of a tier, step, hint or checkpoint."""
 
 Text = Annotated[str, StringConstraints(min_length=1)]
+
+Count = Annotated[int, Strict(), Field(ge=1)]
+"""A whole number of instances; text such as '07' is refused, not coerced."""
+
+Flag = Annotated[bool, Strict()]
 
 
 class Model(BaseModel):
@@ -129,7 +135,7 @@ class MinCount(Model):
 
     kind: Literal["min_count"]
     component: Identifier
-    count: int = Field(ge=1)
+    count: Count
 
 
 class ConnectionFrom(Model):
@@ -208,7 +214,7 @@ class Node(Model):
     id: Identifier
     type: Identifier
     label: Text
-    count: int = Field(default=1, ge=1)
+    count: Count = 1
     params: dict[Identifier, Number] = {}
 
 
@@ -283,7 +289,7 @@ class NumberAnswer(Model):
     kind: Literal["number"]
     value: Number
     unit: Text | None = None
-    count: bool = False
+    count: Flag = False
     tolerance: Tolerance | None = None
 
 

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import BaseModel
+
 from tutorbot.content.models import Catalogue, Tutorial
 
-SCHEMA_FILES = {
+SCHEMA_FILES: dict[str, type[BaseModel]] = {
     "components.schema.json": Catalogue,
     "tutorial.schema.json": Tutorial,
 }

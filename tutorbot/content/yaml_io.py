@@ -88,7 +88,7 @@ _StrictLoader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
 def load_yaml(text: str, file: str) -> Any:
     """Parse one YAML document, turning a syntax error into a `ContentProblem`."""
     try:
-        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader
+        return yaml.load(text, Loader=_StrictLoader)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""

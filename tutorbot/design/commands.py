@@ -2,14 +2,15 @@
 
 Text is screened (length, control characters), cut into tokens by a small cursor,
 and read by one function per verb. Names are forgiving (types, aliases, plurals,
-hyphens, node ids); values are exact (counts in range, params in their unit and
-bounds). Each input mistake is its own `InputError` carrying the facts its one-line
-message needs, and `run` turns every one of them into a refusal.
+hyphens, two words, node ids); values are exact (counts in range, params in their
+unit and bounds). Each input mistake is its own `InputError` carrying the facts its
+one-line message needs, and `run` turns every one of them into a refusal.
 """
 
 from __future__ import annotations
 
 import difflib
+import itertools
 import logging
 import re
 import unicodedata
@@ -18,15 +19,21 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import NamedTuple
 
-from tutorbot.content.models import Catalogue, Component, Param, Reference, Tier
-from tutorbot.content.models import Tutorial
-from tutorbot.design.graph import MAX_INSTANCES, MAX_LABEL, Design, DesignNode
-from tutorbot.errors import ContentError, ContentProblem, InputError
+from tutorbot.content.models import (
+    Catalogue,
+    Component,
+    Param,
+    Reference,
+    Tier,
+    Tutorial,
+)
+from tutorbot.design.graph import MAX_INSTANCES, Design, DesignNode
+from tutorbot.errors import InputError
 
 log = logging.getLogger(__name__)
 
 MAX_TEXT = 500
-COUNT_RANGE = f"a whole number from 1 to {MAX_INSTANCES:,}"
+TIMES_SIGN = "\N{MULTIPLICATION SIGN}"
 
 # --- errors --------------------------------------------------------------------
 
@@ -36,7 +43,7 @@ class CommandError(InputError):
 
 
 class Unreadable(CommandError):
-    """Text we refuse before parsing: empty, too long, unprintable, not words."""
+    """Text refused before parsing: empty, too long, unprintable, not words."""
 
     def __init__(self, why: str) -> None:
         self.why = why
@@ -49,7 +56,8 @@ class UnknownCommand(CommandError):
         if guess is None:
             super().__init__(f"I don't know '{_short(verb)}' — 'help' lists commands")
         else:
-            super().__init__(f"'{_short(typed, 60)}' — did you mean '{guess}'?")
+            typed, guess = _short(typed, 60), _short(guess, 60)
+            super().__init__(f"'{typed}' — did you mean '{guess}'?")
 
 
 class UnknownComponent(CommandError):
@@ -62,21 +70,20 @@ class UnknownComponent(CommandError):
 class NotOffered(CommandError):
     def __init__(self, component: Component, offered: Sequence[str]) -> None:
         self.type, self.offered = component.type, tuple(offered)
-        super().__init__(
-            f"this tutorial has no {component.name} ({component.type}); "
-            f"it offers {_list(offered)}"
-        )
+        super().__init__(f"this tutorial has no {component.name} ({component.type}); "
+                         f"it offers {_list(offered)}")
 
 
 class BadCount(CommandError):
     def __init__(self, text: str) -> None:
         self.text = text
         shown = f"'{text}'" if len(text) <= 12 else f"a {len(text)}-character number"
-        super().__init__(f"{shown} is not a count — use {COUNT_RANGE}")
+        super().__init__(f"{shown} is not a count — use a whole number "
+                         f"from 1 to {MAX_INSTANCES:,}")
 
 
 class BadUsage(CommandError):
-    """A command missing a part or with parts left over; shows what would work."""
+    """A command missing a part or with parts left over."""
 
     def __init__(self, problem: str, example: str) -> None:
         self.problem, self.example = problem, example
@@ -94,38 +101,38 @@ class NoSuchNode(CommandError):
 class AmbiguousNode(CommandError):
     def __init__(self, type_: str, ids: Sequence[str]) -> None:
         self.type, self.ids = type_, tuple(ids)
-        super().__init__(
-            f"there are {len(ids)} {type_} nodes ({_list(ids)}) — name one by id"
-        )
+        super().__init__(f"there are {len(ids)} {type_} nodes ({_list(ids)}) — "
+                         f"name one by its id, e.g. '{ids[0]}'")
+
+
+class BadId(CommandError):
+    def __init__(self, node_id: str, type_: str) -> None:
+        self.id, self.type = node_id, type_
+        super().__init__(f"'{_short(node_id)}' already means something else; "
+                         f"choose another id, e.g. '{type_}_2'")
 
 
 class UnknownParam(CommandError):
     def __init__(self, component: Component, name: str, guess: str | None) -> None:
         self.component, self.name, self.guess = component.type, name, guess
-        names = [param.name for param in component.params]
-        if not names:
-            super().__init__(f"{component.name} has no parameters to set")
-            return
+        names = _list(param.name for param in component.params)
         hint = f"did you mean '{guess}'? " if guess else ""
         super().__init__(
             f"{component.name} has no parameter '{_short(name)}' — "
-            f"{hint}its parameters: {_list(names)}"
+            f"{hint}its parameters: {names}" if names
+            else f"{component.name} has no parameters to set"
         )
 
 
 class BadValue(CommandError):
-    def __init__(self, param: Param, text: str, suggestion: str | None) -> None:
-        self.param, self.text = param.name, text
-        shown = f"'{text}'" if len(text) <= 16 else "that"
-        if suggestion:
-            super().__init__(f"{param.name} is a fraction — did you mean {suggestion}?")
+    def __init__(self, param: Param, text: str, percent: Decimal | None) -> None:
+        self.param, self.text, self.percent = param.name, text, percent
+        if percent is not None:
+            super().__init__(f"{param.name} is a fraction — did you mean "
+                             f"{_number(percent)}% ({_number(percent / 100)})?")
         else:
+            shown = f"'{text}'" if len(text) <= 16 else "that"
             super().__init__(f"{shown} won't do: {param.name} is {_range(param)}")
-
-
-class BadName(CommandError):
-    def __init__(self, what: str) -> None:
-        super().__init__(what)
 
 
 class NothingToUndo(CommandError):
@@ -163,24 +170,23 @@ def _spelling(word: str) -> str:
 
 
 class Palette:
-    """What one tutorial offers: catalogue components allowed, and its tiers."""
+    """What one tutorial offers: catalogue components allowed, and its tiers.
+
+    Offered types the catalogue lacks are left out; the content checker reports
+    them to the author.
+    """
 
     def __init__(
         self, catalogue: Catalogue, offered: Sequence[str], tiers: Sequence[Tier] = ()
     ) -> None:
         self.catalogue = catalogue
-        self.offered = tuple(offered)
-        self.tiers = tuple(tiers)
         self._components = {c.type: c for c in catalogue.components}
+        self.offered = tuple(type_ for type_ in offered if type_ in self._components)
+        self.tiers = tuple(tiers)
         self._spellings: dict[str, str] = {}
         for component in catalogue.components:
             for word in (component.type, *component.aliases):
                 self._spellings.setdefault(_spelling(word), component.type)
-        unknown = [type_ for type_ in self.offered if type_ not in self._components]
-        if unknown:
-            raise ContentError([ContentProblem(
-                "", "components", f"not in the catalogue: {_list(unknown)}"
-            )])
 
     @classmethod
     def for_tutorial(cls, catalogue: Catalogue, tutorial: Tutorial) -> Palette:
@@ -198,7 +204,6 @@ class Palette:
         return found
 
     def offered_type(self, word: str) -> str:
-        """The type `word` names, if this tutorial offers it."""
         type_ = self.type_of(word)
         if type_ is None:
             raise UnknownComponent(word, _closest(word, self.words()), self.offered)
@@ -208,20 +213,21 @@ class Palette:
 
     def words(self) -> list[str]:
         """Every spelling of an offered component."""
-        return [word for word, type_ in self._spellings.items() if type_ in self.offered]
+        return [word for word, t in self._spellings.items() if t in self.offered]
 
 
 # --- tokens --------------------------------------------------------------------
 
 WORD, STRING, ARROW, TIMES, EQUALS = "word", "string", "arrow", "times", "equals"
 _MARKS = (
-    ("-->", ARROW), ("->", ARROW), ("=>", ARROW), ("→", ARROW), ("⟶", ARROW),
-    (">", ARROW), ("=", EQUALS), ("×", TIMES), ("*", TIMES),
+    ("-->", ARROW), ("->", ARROW), ("=>", ARROW), ("\N{RIGHTWARDS ARROW}", ARROW),
+    ("\N{LONG RIGHTWARDS ARROW}", ARROW), (">", ARROW), ("=", EQUALS),
+    (TIMES_SIGN, TIMES), ("*", TIMES),
 )
-_QUOTES = {
-    '"': '"”“', "“": '"”“', "”": '"”“', "'": "'’‘", "‘": "'’‘", "’": "'’‘",
-    "«": "»",
-}
+# Phones turn straight quotes into curly ones; any of a kind closes any.
+_DOUBLE = '"\N{LEFT DOUBLE QUOTATION MARK}\N{RIGHT DOUBLE QUOTATION MARK}'
+_SINGLE = "'\N{LEFT SINGLE QUOTATION MARK}\N{RIGHT SINGLE QUOTATION MARK}"
+_QUOTES = {quote: kind for kind in (_DOUBLE, _SINGLE) for quote in kind}
 
 
 class Token(NamedTuple):
@@ -247,17 +253,19 @@ class _Scanner:
             self.at += 1
         if self.at >= len(self.text):
             return None
-        for mark, kind in _MARKS:
-            if self.text.startswith(mark, self.at):
-                self.at += len(mark)
-                return Token(kind, mark)
+        if mark := self._mark():
+            self.at += len(mark[0])
+            return Token(mark[1], mark[0])
         char = self.text[self.at]
         if char in _QUOTES:
             return self._quoted(_QUOTES[char])
         if char in "xX" and self._peek(1) in "0123456789":
             self.at += 1
-            return Token(TIMES, "x")
+            return Token(TIMES, char)
         return self._bare()
+
+    def _mark(self) -> tuple[str, str] | None:
+        return next((m for m in _MARKS if self.text.startswith(m[0], self.at)), None)
 
     def _peek(self, ahead: int) -> str:
         at = self.at + ahead
@@ -270,15 +278,13 @@ class _Scanner:
 
     def _bare(self) -> Token:
         start = self.at
-        while self.at < len(self.text) and not self._is_space():
-            if any(self.text.startswith(mark, self.at) for mark, _ in _MARKS):
-                break
+        while self.at < len(self.text) and not self._is_space() and not self._mark():
             self.at += 1
         return Token(WORD, self.text[start : self.at].lower())
 
     def _quoted(self, closers: str) -> Token:
         self.at += 1
-        text: list[str] = []
+        text = []
         while self.at < len(self.text) and self.text[self.at] not in closers:
             if self.text[self.at] == "\\":
                 self.at += 1
@@ -297,9 +303,8 @@ class _Tokens:
         self._tokens = list(tokens)
         self._at = 0
 
-    def peek(self, ahead: int = 0) -> Token | None:
-        at = self._at + ahead
-        return self._tokens[at] if at < len(self._tokens) else None
+    def peek(self) -> Token | None:
+        return self._tokens[self._at] if self._at < len(self._tokens) else None
 
     def take(self, kind: str, text: str | None = None) -> Token | None:
         """The next token if it is of `kind` (and reads `text`), else None."""
@@ -309,22 +314,21 @@ class _Tokens:
         self._at += 1
         return token
 
-    def words(self, stop: Iterable[str] = ()) -> list[str]:
-        """Consume words up to one of `stop` or a token of another kind."""
+    def words(self, stop: str = "") -> list[str]:
+        """Consume words up to the word `stop` or a token of another kind."""
         found = []
-        while (token := self.peek()) and token.kind == WORD and token.text not in stop:
+        while (token := self.peek()) and token.kind == WORD and token.text != stop:
             found.append(token.text)
             self._at += 1
         return found
 
     def skip_joiner(self) -> None:
-        """Step over a `to`, `=` or `×` between a name and its value."""
-        if not self.take(WORD, "to"):
-            _ = self.take(EQUALS) or self.take(TIMES)
+        """Step over a `to`, `=` or times sign between a name and its value."""
+        if not self.take(WORD, "to") and not self.take(EQUALS):
+            self.take(TIMES)
 
     def finish(self, example: str) -> None:
-        rest = self._tokens[self._at :]
-        if rest:
+        if rest := self._tokens[self._at :]:
             extra = _short(" ".join(token.text for token in rest))
             raise BadUsage(f"I don't follow '{extra}' at the end", example)
 
@@ -357,12 +361,14 @@ def _numberish(text: str) -> bool:
 
 def _param_value(param: Param, text: str) -> Decimal:
     """Read `text` in the param's unit, or refuse with its range."""
-    digits = text.replace(",", "") if param.unit == "count" else text
-    match = _NUMBER.fullmatch(digits)
+    match = _NUMBER.fullmatch(text.replace(",", "") if param.unit == "count" else text)
     value = _in_unit(param, Decimal(match[1]), match[2]) if match else None
-    if value is None or not param.min <= value <= param.max:
-        raise BadValue(param, text, _percent_guess(param, value, match))
-    return value
+    if value is not None and param.min <= value <= param.max:
+        return value
+    bare_percent = param.unit == "fraction" and match is not None and not match[2]
+    if bare_percent and value is not None and param.max < value <= 100:
+        raise BadValue(param, text, value)
+    raise BadValue(param, text, None)
 
 
 def _in_unit(param: Param, number: Decimal, suffix: str) -> Decimal | None:
@@ -371,19 +377,7 @@ def _in_unit(param: Param, number: Decimal, suffix: str) -> Decimal | None:
     if param.unit == "seconds":
         factor = _SECONDS.get(suffix)
         return None if factor is None else number * factor
-    whole = number == number.to_integral_value() and not suffix
-    return number if whole else None
-
-
-def _percent_guess(
-    param: Param, value: Decimal | None, match: re.Match[str] | None
-) -> str | None:
-    """'92% (0.92)' for a fraction given as a bare percentage."""
-    if param.unit != "fraction" or value is None or match is None or match[2]:
-        return None
-    if not param.max < value <= 100:
-        return None
-    return f"{_number(value)}% ({_number(value / 100)})"
+    return number if number == int(number) and not suffix else None
 
 
 def _range(param: Param) -> str:
@@ -392,7 +386,7 @@ def _range(param: Param) -> str:
         return f"a fraction from {low} to {high}, such as 0.9 or 90%"
     if param.unit == "seconds":
         return f"seconds from {low} to {int(param.max):,}, such as 300, 300s, 5m, 1h"
-    return f"a whole number from {low} to {high}"
+    return f"a whole number from {low} to {int(param.max):,}"
 
 
 def _number(value: Decimal) -> str:
@@ -409,15 +403,13 @@ def _names_something(design: Design, palette: Palette, word: str) -> bool:
 def _read_name(design: Design, palette: Palette, tokens: _Tokens) -> str | None:
     """One name, joining two words when together they name something."""
     first = tokens.take(WORD)
-    if first is None:
-        return None
     second = tokens.peek()
-    if second is not None and second.kind == WORD:
+    if first and second and second.kind == WORD:
         joined = f"{first.text}_{second.text}"
         if _names_something(design, palette, joined):
             tokens.take(WORD)
             return joined
-    return first.text
+    return first.text if first else None
 
 
 def _find_node(design: Design, palette: Palette, word: str) -> DesignNode:
@@ -427,9 +419,8 @@ def _find_node(design: Design, palette: Palette, word: str) -> DesignNode:
         return node
     type_ = palette.type_of(word)
     if type_ is None:
-        ids = [node.id for node in design.nodes]
-        guess = _closest(_spelling(word), ids + palette.words())
-        raise UnknownComponent(word, guess, palette.offered)
+        known = [node.id for node in design.nodes] + palette.words()
+        raise UnknownComponent(word, _closest(_spelling(word), known), palette.offered)
     nodes = design.nodes_of(type_)
     if len(nodes) == 1:
         return nodes[0]
@@ -443,113 +434,88 @@ def _find_node(design: Design, palette: Palette, word: str) -> DesignNode:
 def _count_and_name(
     design: Design, palette: Palette, words: list[str]
 ) -> tuple[str | None, str]:
-    """Split `8 app`, `app 8`, `2 read replicas` into count text and name."""
-    if len(words) >= 2:
-        first, last = words[0], words[-1]
-        if _numberish(first):
-            return first, "_".join(words[1:])
-        if _numberish(last):
-            return last, "_".join(words[:-1])
-        if not _names_something(design, palette, "_".join(words)):
-            if _names_something(design, palette, "_".join(words[1:])):
-                return first, "_".join(words[1:])
-            if _names_something(design, palette, "_".join(words[:-1])):
-                return last, "_".join(words[:-1])
+    """Split `8 app`, `app 8`, `2 read replicas`, `lots app` into count and name."""
+    if len(words) < 2:
+        return None, "_".join(words)
+    first, last, head, tail = words[0], words[-1], words[:-1], words[1:]
+    names = [_names_something(design, palette, "_".join(w))
+             for w in (words, tail, head)]
+    if _numberish(first) or (not names[0] and names[1]):
+        return first, "_".join(tail)
+    if _numberish(last) or (not names[0] and names[2]):
+        return last, "_".join(head)
     return None, "_".join(words)
 
 
-def _label(node: DesignNode, palette: Palette) -> str:
-    return f"{palette.component(node.type).emoji} {node.label}"
-
-
-def _node_line(node: DesignNode, palette: Palette) -> str:
-    params = ", ".join(f"{name}={_number(v)}" for name, v in node.params.items())
-    line = f"{_label(node, palette)} ({node.id}) ×{node.count}"
-    return f"{line} · {params}" if params else line
-
-
-# --- commands ------------------------------------------------------------------
-
-Handler = Callable[[Design, Palette, _Tokens], str]
-_RESERVED = {"as", "to"}
-
-
-def _add(design: Design, palette: Palette, tokens: _Tokens) -> str:
-    example = 'add 8 app as app "App Servers"'
-    words = tokens.words(stop=("as",))
-    times = _times(tokens)
-    count_text, name = _count_and_name(design, palette, words)
-    if not name or _numberish(name):
-        raise BadUsage("add which component?", "add 8 app")
-    if count_text and times:
-        raise BadUsage("give the count once", "add 8 app")
-    as_id = None
-    if tokens.take(WORD, "as"):
-        as_id = tokens.take(WORD)
-        if as_id is None:
-            raise BadUsage("an id follows 'as'", "add lb as ws_lb")
-    label = tokens.take(STRING)
-    tokens.finish(example)
-    count = _count(count_text or times or "1")
-    return _place(
-        design, palette, count, name, as_id.text if as_id else None,
-        label.text.strip() if label else None,
-    )
-
-
-def _times(tokens: _Tokens) -> str | None:
-    if not tokens.take(TIMES):
-        return None
-    count = tokens.take(WORD)
-    if count is None:
-        raise BadUsage("a count follows ×", "add app x8")
-    return count.text
-
-
-def _place(
-    design: Design, palette: Palette, count: int, name: str,
-    as_id: str | None, label: str | None,
-) -> str:
-    node = design.node(_spelling(name)) if as_id is None else None
-    if node is None:
-        type_ = palette.offered_type(name)
-        node_id = _node_id(palette, as_id, type_) if as_id else _default_id(design, type_)
-        node = design.node(node_id)
-    else:
-        type_, node_id = node.type, node.id
-    component = palette.component(type_)
-    before = node.count if node else 0
-    label = label or (node.label if node else component.name)
-    named = f" as {node_id}" if node_id != type_ else ""
-    with design.change(f"add {count} {type_}{named}"):
-        placed = design.add(node_id, type_, label, count)
-    shown = f"{component.emoji} {placed.label} ×{placed.count}"
-    if before:
-        return f"{shown} ({count} added)."
-    return f"Added {shown} as '{placed.id}'."
-
-
-def _default_id(design: Design, type_: str) -> str:
+def _new_id(design: Design, palette: Palette, as_id: str | None, type_: str) -> str:
+    """The id for `add <type_> [as <as_id>]`: the one named, or the type's node."""
+    if as_id is not None:
+        node_id = _spelling(as_id)
+        if node_id in ("as", "to") or palette.type_of(node_id) not in (None, type_):
+            raise BadId(node_id, type_)
+        return node_id
     nodes = design.nodes_of(type_)
     if len(nodes) > 1:
         raise AmbiguousNode(type_, [node.id for node in nodes])
     return nodes[0].id if nodes else type_
 
 
-def _node_id(palette: Palette, text: str, type_: str) -> str:
-    node_id = _spelling(text)
-    named = palette.type_of(node_id)
-    if node_id in _RESERVED or named not in (None, type_):
-        raise BadName(
-            f"'{_short(node_id)}' already means something else; choose another id, "
-            f"e.g. '{type_}_2'"
-        )
-    return node_id
+def _label(node: DesignNode, palette: Palette) -> str:
+    return f"{palette.component(node.type).emoji} {node.label}"
+
+
+def _times(count: int) -> str:
+    return f"{TIMES_SIGN}{count:,}"
+
+
+# --- commands ------------------------------------------------------------------
+
+
+def _add(design: Design, palette: Palette, tokens: _Tokens) -> str:
+    words = tokens.words(stop="as")
+    times = _times_count(tokens)
+    count_text, name = _count_and_name(design, palette, words)
+    if not name or _numberish(name):
+        raise BadUsage("add which component?", "add 8 app")
+    if count_text and times:
+        raise BadUsage("give the count once", "add 8 app")
+    as_id = None
+    if tokens.take(WORD, "as") and (as_id := tokens.take(WORD)) is None:
+        raise BadUsage("an id follows 'as'", "add lb as ws_lb")
+    label = tokens.take(STRING)
+    tokens.finish('add 8 app as app "App Servers"')
+    count = _count(count_text or times or "1")
+    return _place(design, palette, count, name, as_id.text if as_id else None,
+                  label.text.strip() if label else None)
+
+
+def _times_count(tokens: _Tokens) -> str | None:
+    if not tokens.take(TIMES):
+        return None
+    count = tokens.take(WORD)
+    if count is None:
+        raise BadUsage("a count follows the times sign", "add app x8")
+    return count.text
+
+
+def _place(design: Design, palette: Palette, count: int, name: str,
+           as_id: str | None, label: str | None) -> str:
+    node = design.node(_spelling(name)) if as_id is None else None
+    type_ = node.type if node else palette.offered_type(name)
+    node_id = node.id if node else _new_id(design, palette, as_id, type_)
+    node = design.node(node_id)
+    before = node.count if node else 0
+    label = label or (node.label if node else palette.component(type_).name)
+    named = f" as {node_id}" if node_id != type_ else ""
+    with design.change(f"add {count} {type_}{named}"):
+        placed = design.add(node_id, type_, label, count)
+    shown = f"{_label(placed, palette)} {_times(placed.count)}"
+    return f"{shown} ({count} added)." if before else f"Added {shown} as '{node_id}'."
 
 
 def _remove(design: Design, palette: Palette, tokens: _Tokens) -> str:
     words = tokens.words()
-    times = _times(tokens)
+    times = _times_count(tokens)
     tokens.finish("remove 2 app")
     count_text, name = _count_and_name(design, palette, words)
     if not name or _numberish(name):
@@ -558,11 +524,10 @@ def _remove(design: Design, palette: Palette, tokens: _Tokens) -> str:
     count = _count(count_text) if count_text else None
     node = _find_node(design, palette, name)
     label, edges = _label(node, palette), sum(node.id in e for e in design.edges)
-    how_many = f"{count} " if count else ""
-    with design.change(f"remove {how_many}{node.id}"):
+    with design.change(f"remove {f'{count} ' if count else ''}{node.id}"):
         left = design.remove(node.id, count)
     if left is not None:
-        return f"{label} ×{left.count} ({count} removed)."
+        return f"{label} {_times(left.count)} ({count} removed)."
     also = f" and its {edges} connection{'s' * (edges != 1)}" if edges else ""
     return f"Removed {label} ({node.id}){also}."
 
@@ -580,13 +545,12 @@ def _scale(design: Design, palette: Palette, tokens: _Tokens) -> str:
     with design.change(f"scale {node.id} {count}"):
         design.scale(node.id, count)
     if before == count:
-        return f"{_label(node, palette)} is already ×{count}."
-    return f"{_label(node, palette)} ×{count} (was {before})."
+        return f"{_label(node, palette)} is already {_times(count)}."
+    return f"{_label(node, palette)} {_times(count)} (was {before})."
 
 
-def _chain(
-    design: Design, palette: Palette, tokens: _Tokens, example: str
-) -> list[DesignNode]:
+def _chain(design: Design, palette: Palette, tokens: _Tokens,
+           example: str) -> list[DesignNode]:
     """Two or more names joined by arrows, `to` or spaces, resolved to nodes."""
     names = []
     while (token := tokens.peek()) is not None:
@@ -603,13 +567,13 @@ def _chain(
 
 def _connect(design: Design, palette: Palette, tokens: _Tokens) -> str:
     nodes = _chain(design, palette, tokens, "connect lb -> app")
-    links = list(zip(nodes, nodes[1:], strict=False))
     chain = " → ".join(node.id for node in nodes)
     with design.change(f"connect {chain}"):
-        added = [design.connect(source.id, target.id) for source, target in links]
+        added = [design.connect(a.id, b.id) for a, b in itertools.pairwise(nodes)]
     if not any(added):
         return f"Already connected: {chain}."
-    old = [f"{a.id} → {b.id}" for (a, b), new in zip(links, added, strict=True) if not new]
+    old = [f"{a.id} → {b.id}" for (a, b), new
+           in zip(itertools.pairwise(nodes), added, strict=True) if not new]
     return f"Connected {chain}." + (f" ({_list(old)} was already there)" if old else "")
 
 
@@ -617,7 +581,7 @@ def _disconnect(design: Design, palette: Palette, tokens: _Tokens) -> str:
     nodes = _chain(design, palette, tokens, "disconnect lb app")
     chain = " → ".join(node.id for node in nodes)
     with design.change(f"disconnect {chain}"):
-        for source, target in zip(nodes, nodes[1:], strict=False):
+        for source, target in itertools.pairwise(nodes):
             design.disconnect(source.id, target.id)
     return f"Disconnected {chain}."
 
@@ -642,25 +606,21 @@ def _set(design: Design, palette: Palette, tokens: _Tokens) -> str:
     number = _param_value(param, value)
     with design.change(f"set {node.id} {param.name} {_number(number)}"):
         design.set_param(node.id, param.name, number)
-    return f"{_label(node, palette)} ({node.id}): {param.name} = {_shown(param, number)}."
+    shown = _number(number)
+    if param.unit == "fraction":
+        shown += f" ({_number(number * 100)}%)"
+    return f"{_label(node, palette)} ({node.id}): {param.name} = {shown}."
 
 
 def _param(component: Component, name: str) -> Param:
+    """The component's param `name`, or the only one whose name starts so."""
     name = _spelling(name)
-    param = component.param(name)
     starting = [p for p in component.params if p.name.startswith(name)]
-    if param is None and len(starting) == 1:
-        param = starting[0]
+    param = component.param(name) or (starting[0] if len(starting) == 1 else None)
     if param is None:
         guess = _closest(name, [p.name for p in component.params])
         raise UnknownParam(component, name, guess)
     return param
-
-
-def _shown(param: Param, value: Decimal) -> str:
-    if param.unit == "fraction":
-        return f"{_number(value)} ({_number(value * 100)}%)"
-    return f"{_number(value)} s" if param.unit == "seconds" else _number(value)
 
 
 def _show(design: Design, palette: Palette, tokens: _Tokens) -> str:
@@ -668,7 +628,11 @@ def _show(design: Design, palette: Palette, tokens: _Tokens) -> str:
     if design.is_empty():
         first = palette.offered[0] if palette.offered else "app"
         return f"Your design is empty — start with 'add {first}'."
-    lines = [_node_line(node, palette) for node in design.nodes]
+    lines = []
+    for node in design.nodes:
+        params = ", ".join(f"{k}={_number(v)}" for k, v in node.params.items())
+        line = f"{_label(node, palette)} ({node.id}) {_times(node.count)}"
+        lines.append(f"{line} · {params}" if params else line)
     targets: dict[str, list[str]] = {}
     for source, target in design.edges:
         targets.setdefault(source, []).append(target)
@@ -681,7 +645,7 @@ def _check(design: Design, palette: Palette, tokens: _Tokens) -> str:
     tokens.finish("check")
     if not palette.tiers:
         return "There are no tiers to check here."
-    from tutorbot.design.tiers import evaluate
+    from tutorbot.design.tiers import evaluate  # tiers imports this package's graph
 
     return evaluate(design, palette.tiers, palette.catalogue).describe()
 
@@ -707,14 +671,15 @@ def _help(design: Design, palette: Palette, tokens: _Tokens) -> str:
     topic = tokens.take(WORD)
     tokens.finish("help add")
     if topic is None:
-        lines = ["Commands:", *(f"  {usage}" for usage, _ in _USAGE.values())]
-        lines.append(f"Components here: {_list(palette.offered)}")
-        lines.append("'help add' (or any command) shows examples.")
+        lines = ["Commands:", *(f"  {usage}" for usage, _ in _USAGE.values()),
+                 f"Components here: {_list(palette.offered)}",
+                 "'help add' (or any command) shows examples."]
         return "\n".join(lines)
     usage, examples = _USAGE[_verb(palette, topic.text, topic.text)]
     return "\n".join([usage, "Examples:", *(f"  {example}" for example in examples)])
 
 
+Handler = Callable[[Design, Palette, _Tokens], str]
 _HANDLERS: dict[str, Handler] = {
     "add": _add, "remove": _remove, "scale": _scale, "connect": _connect,
     "disconnect": _disconnect, "set": _set, "show": _show, "check": _check,
@@ -741,7 +706,7 @@ _USAGE: dict[str, tuple[str, tuple[str, ...]]] = {
     "show": ("show — list your design", ("show",)),
     "check": ("check — see which tiers your design meets", ("check",)),
     "undo": ("undo — take back the last change", ("undo",)),
-    "reset": ("reset — clear the design (undo brings it back)", ("reset",)),
+    "reset": ("reset — clear the design ('undo' brings it back)", ("reset",)),
     "help": ("help [command] — this list, or examples of one command", ("help add",)),
 }
 
@@ -752,7 +717,7 @@ _USAGE: dict[str, tuple[str, tuple[str, ...]]] = {
 def _unprintable(char: str) -> bool:
     category = unicodedata.category(char)
     if category == "Cf":
-        return char != "\u200d"
+        return char != "\N{ZERO WIDTH JOINER}"  # it glues emoji together
     return category == "Cs" or (category == "Cc" and char != "\t")
 
 
@@ -768,7 +733,7 @@ def _screen(command: str) -> None:
 
 
 def _verb(palette: Palette, word: str, typed: str) -> str:
-    word = word.split("@", 1)[0]
+    word = word.split("@", 1)[0]  # Telegram's /add@SomeBot in groups
     verb = _ALIASES.get(word, word)
     if verb in _HANDLERS:
         return verb
@@ -792,26 +757,24 @@ def _dispatch(design: Design, palette: Palette, command: str) -> str:
 
 
 def run(design: Design, palette: Palette, text: str) -> Outcome:
-    """Carry out one command; every learner mistake becomes a refusal, never a raise."""
+    """Carry out one command; a learner's mistake becomes a refusal, never a raise."""
     command = text.strip()
     revision = design.revision
     try:
         message = _dispatch(design, palette, command)
     except InputError as error:
-        log.debug("refused %s: %s", type(error).__name__, error)
+        log.debug("refused (%s): %s", type(error).__name__, error)
         return Outcome(command, False, str(error), design.revision != revision)
     return Outcome(command, True, message, design.revision != revision)
 
 
 def commands_for(reference: Reference) -> list[str]:
-    """Commands that rebuild `reference` (ids, labels, counts, params, edges)."""
+    """Commands that rebuild `reference`: ids, labels, counts, params and edges."""
     commands = []
     for node in reference.nodes:
         label = node.label.replace("\\", "\\\\").replace('"', '\\"')
         commands.append(f'add {node.count} {node.type} as {node.id} "{label}"')
-        commands += [
-            f"set {node.id} {name} {_number(value)}"
-            for name, value in node.params.items()
-        ]
+        commands += [f"set {node.id} {name} {_number(value)}"
+                     for name, value in node.params.items()]
     commands += [f"connect {source} {target}" for source, target in reference.edges]
     return commands
