@@ -97,6 +97,12 @@ def wrong_monthly_total(data: Data) -> None:
     data["analysis"]["cost"]["monthly_total"] = 2320
 
 
+def misspelt_formula_constant(data: Data) -> None:
+    answer = data["lesson"]["steps"][0]["checkpoints"][0]["answer"]
+    del answer["value"]
+    answer["formula"] = "ceiling(1000 / app_capacity_per_instanse)"
+
+
 BROKEN = [
     # (what is broken, the change, fragments the one problem must contain)
     ("reference one server short", lambda d: set_app_count(d, 6),
@@ -119,6 +125,9 @@ BROKEN = [
      [f"{BLOG}: hints[0].tier: no tier 'T7'", "tiers: T0, T1, T2"]),
     ("leading zero where a number belongs", leading_zero_count,
      [f"{BLOG}: tiers[2].rules[0].count", "'07'"]),
+    ("formula with an unknown constant", misspelt_formula_constant,
+     [BLOG, "lesson.steps[0].checkpoints[0].answer.formula: unknown constant "
+      "'app_capacity_per_instanse'"]),
     ("breakdown does not add up", wrong_monthly_total,
      [f"{BLOG}: analysis.cost.monthly_total: the breakdown adds up to"]),
 ]

@@ -19,7 +19,10 @@ from pydantic import (
     Strict,
     StringConstraints,
     WithJsonSchema,
+    model_validator,
 )
+
+from tutorbot.content.formulas import resolve_formulas
 
 
 def _number_only(value: Any) -> Any:
@@ -283,14 +286,32 @@ class Tolerance(Model):
     absolute: Number | None = None
 
 
+def _value_or_formula(schema: dict[str, Any]) -> None:
+    """Authors write a value or a formula; the loader fills value from the formula."""
+    schema["required"] = [name for name in schema["required"] if name != "value"]
+    schema["anyOf"] = [{"required": ["value"]}, {"required": ["formula"]}]
+
+
+Factor = Literal["peak", "headroom", "replication", "online_ratio", "read_ratio"]
+
+
 class NumberAnswer(Model):
-    """A figure, with its unit; `count` answers are whole numbers rounded up."""
+    """A figure, with its unit; `count` answers are whole numbers rounded up.
+
+    Give the figure as `value`, or as a `formula` over the tutorial's constants
+    (the loader computes `value` from it). `factors` names the multipliers the
+    question involves, so a learner who leaves one out is told which.
+    """
+
+    model_config = ConfigDict(json_schema_extra=lambda schema: _value_or_formula(schema))
 
     kind: Literal["number"]
     value: Number
+    formula: Text | None = None
     unit: Text | None = None
     count: Flag = False
     tolerance: Tolerance | None = None
+    factors: dict[Factor, Number] = {}
 
 
 class Idea(Model):
@@ -356,6 +377,12 @@ class Requirements(Model):
 
 
 class Tutorial(Model):
+    @model_validator(mode="before")
+    @classmethod
+    def _compute_formulas(cls, data: Any) -> Any:
+        """Fill each formula answer's `value` from the constants, or say why not."""
+        return resolve_formulas(data)
+
     id: ContentId
     title: Text
     emoji: Text
@@ -379,3 +406,4 @@ class Tutorial(Model):
 
     def tier(self, tier_id: str) -> Tier | None:
         return next((tier for tier in self.tiers if tier.id == tier_id), None)
+
