@@ -13,6 +13,8 @@ from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from pathlib import Path
 
+from tutorbot.answers.judge import judge
+from tutorbot.answers.units import parse_unit
 from tutorbot.content.arithmetic import check_text
 from tutorbot.content.loader import (
     CATALOGUE_FILE,
@@ -24,6 +26,7 @@ from tutorbot.content.loader import (
 )
 from tutorbot.content.models import (
     Catalogue,
+    Checkpoint,
     Connection,
     NumberAnswer,
     ParamRange,
@@ -236,20 +239,47 @@ def _reference_passes(tutorial: Tutorial, catalogue: Catalogue) -> Found:
 def _answers_well_formed(tutorial: Tutorial) -> Found:
     for s, step in enumerate(tutorial.lesson.steps):
         for c, checkpoint in enumerate(step.checkpoints):
-            answer = checkpoint.answer
-            where = f"lesson.steps[{s}].checkpoints[{c}].answer"
-            if not isinstance(answer, NumberAnswer):
-                continue
-            if answer.count and (answer.value != answer.value.to_integral_value()
-                                 or answer.value < 1):
-                yield (f"{where}.value", f"a count must be a whole number of at least "
-                                         f"1, not {answer.value}")
-            tolerance = answer.tolerance
-            if tolerance is not None:
-                given = [v for v in (tolerance.relative, tolerance.absolute) if v is not None]
-                if len(given) != 1 or given[0] < 0:
-                    yield (f"{where}.tolerance",
-                           "give exactly one of relative or absolute, not negative")
+            where = f"lesson.steps[{s}].checkpoints[{c}]"
+            if isinstance(checkpoint.answer, NumberAnswer):
+                yield from _number_answer_sound(checkpoint.answer, f"{where}.answer")
+            yield from _judged_as_meant(checkpoint, where)
+
+
+def _number_answer_sound(answer: NumberAnswer, where: str) -> Found:
+    if answer.count and (answer.value != answer.value.to_integral_value() or answer.value < 1):
+        yield (f"{where}.value", f"a count must be a whole number of at least 1, "
+                                 f"not {answer.value}")
+    if answer.unit is not None and parse_unit(answer.unit) is None:
+        yield (f"{where}.unit", f"unknown unit '{answer.unit}'; use one such as servers, "
+                                "qps, GB, percent, USD/month, msg/s, minutes")
+    tolerance = answer.tolerance
+    if tolerance is not None:
+        given = [v for v in (tolerance.relative, tolerance.absolute) if v is not None]
+        if len(given) != 1 or given[0] < 0:
+            yield (f"{where}.tolerance", "give exactly one of relative or absolute, "
+                                         "not negative")
+
+
+def _judged_as_meant(checkpoint: Checkpoint, where: str) -> Found:
+    """The evaluator accepts the expected answer and rejects the foreseen mistakes."""
+    answer = checkpoint.answer
+    if isinstance(answer, NumberAnswer):
+        figure = format(answer.value, "f")
+        right = [figure] + ([f"{figure} {answer.unit}"] if answer.unit else [])
+        wrong: list[tuple[str, str]] = []
+    else:
+        right = [answer.answer]
+        wrong = [(f"answer.distractors[{i}]", text) for i, text in enumerate(answer.distractors)]
+    wrong += [(f"mistakes[{i}].answer", m.answer) for i, m in enumerate(checkpoint.mistakes)]
+    for text in right:
+        verdict = judge(checkpoint, text)
+        if not verdict.correct:
+            yield (f"{where}.answer", f"the evaluator rejects the expected answer "
+                                      f"'{text}': {verdict.message}")
+    for path, text in wrong:
+        if judge(checkpoint, text).correct:
+            yield (f"{where}.{path}", f"'{text}' is listed as wrong, but the evaluator "
+                                      "accepts it")
 
 
 def _prose(tutorial: Tutorial) -> Iterator[tuple[str, str]]:

@@ -4,6 +4,7 @@
     tutorbot content show TUTORIAL_ID [--json]
     tutorbot content schema [--out FOLDER]
     tutorbot design TUTORIAL_ID [--json]
+    tutorbot answer CHECKPOINT_ID [ANSWER] [--json]
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import json
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 from tutorbot.content.loader import Content, load_content
 from tutorbot.content.models import Tutorial
@@ -76,6 +77,16 @@ def _parser() -> argparse.ArgumentParser:
     design.add_argument("--json", action="store_true",
                         help="one JSON object per command, then the tier status")
     design.set_defaults(run=_design)
+
+    answer = commands.add_parser(
+        "answer", help="judge answers to one checkpoint, as a learner would be judged"
+    )
+    answer.add_argument("checkpoint_id")
+    answer.add_argument("answer", nargs="?",
+                        help="the answer; without it, one answer per line from stdin")
+    answer.add_argument("--json", action="store_true",
+                        help='one {"correct", "read_as", "slip", "message"} per answer')
+    answer.set_defaults(run=_answer)
     return parser
 
 
@@ -147,9 +158,7 @@ def _design(args: argparse.Namespace) -> int:
     tutorial = content.tutorial(args.tutorial_id)
     palette = commands.Palette.for_tutorial(content.catalogue, tutorial)
     design = Design()
-    if isinstance(sys.stdin, io.TextIOWrapper):
-        sys.stdin.reconfigure(errors="replace")  # junk bytes are text we refuse
-    for line in _lines(sys.stdin):
+    for line in _stdin_lines():
         outcome = commands.run(design, palette, line)
         if args.json:
             _print_json({"command": outcome.command, "ok": outcome.ok,
@@ -167,9 +176,25 @@ def _design(args: argparse.Namespace) -> int:
     return 0
 
 
-def _lines(stream: TextIO) -> Iterator[str]:
-    """Non-empty input lines, read lazily so an interactive session answers each."""
-    return (line for line in stream if line.strip())
+def _answer(args: argparse.Namespace) -> int:
+    from tutorbot.answers import judge
+
+    _, checkpoint = _content(args).checkpoint(args.checkpoint_id)
+    answers = [args.answer] if args.answer is not None else _stdin_lines(keep_blank=True)
+    for text in answers:
+        verdict = judge(checkpoint, text.rstrip("\n"))
+        if args.json:
+            _print_json(verdict.as_json())
+        else:
+            print(verdict.message, flush=True)
+    return 0
+
+
+def _stdin_lines(keep_blank: bool = False) -> Iterator[str]:
+    """Input lines, read lazily so an interactive session answers each at once."""
+    if isinstance(sys.stdin, io.TextIOWrapper):
+        sys.stdin.reconfigure(errors="replace")  # junk bytes are text we refuse
+    return (line for line in sys.stdin if keep_blank or line.strip())
 
 
 def _print_json(document: Any, indent: int | None = None) -> None:

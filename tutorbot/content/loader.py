@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from tutorbot.content.models import RULE_KINDS, Catalogue, Tutorial
+from tutorbot.content.models import RULE_KINDS, Catalogue, Checkpoint, Tutorial
 from tutorbot.content.yaml_io import load_yaml
 from tutorbot.errors import ContentError, ContentProblem
 
@@ -41,6 +41,17 @@ class Content:
     catalogue: Catalogue
     tutorials: dict[str, Tutorial]
     files: dict[str, str]
+
+    def checkpoint(self, checkpoint_id: str) -> tuple[Tutorial, Checkpoint]:
+        """The checkpoint with this id, and the tutorial it belongs to."""
+        every = {cp.id: (t, cp) for t in self.tutorials.values() for cp in t.checkpoints()}
+        found = every.get(checkpoint_id)
+        if found is None:
+            raise ContentError([ContentProblem(
+                "", "", f"no checkpoint '{checkpoint_id}'" + suggestion(checkpoint_id, every)
+                + "; `tutorbot content show TUTORIAL_ID --json` lists them"
+            )])
+        return found
 
     def tutorial(self, tutorial_id: str) -> Tutorial:
         found = self.tutorials.get(tutorial_id)

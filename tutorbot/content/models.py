@@ -328,6 +328,9 @@ class TextAnswer(Model):
     distractors: list[Text] = Field(
         default=[], description="Wrong choices for a multiple-choice rendering."
     )
+    min_ideas: Count | None = Field(
+        default=None, description="Ideas a right answer needs; all of them when unset."
+    )
 
 
 class Mistake(Model):
