@@ -78,8 +78,9 @@ class Reading:
 
     def shown(self) -> str:
         """How we read it, for "read as …": ``11,250 GB``, ``99.7%``, ``$2,320/month``."""
-        sign = "-" if self.value < 0 else ""
-        figure = _figure(abs(self.value))
+        numerator, denominator = self.value.numerator, self.value.denominator
+        sign = "-" if numerator < 0 else ""
+        figure = _figure(abs(numerator), denominator)
         unit = self.unit
         if unit is None:
             return sign + figure
@@ -118,23 +119,25 @@ _PLAIN_SCALES = {"k": 10**3, "K": 10**3, "M": 10**6, "B": 10**9, "bn": 10**9}
 
 def _read_plain(match: re.Match[str]) -> Reading | None:
     """A plain number read by the pattern, or None to leave it to the full path."""
-    unit_text = match["unit"]
-    percent = unit_text == "%"
+    approx, dollar, whole, decimals, scale, unit_text = match.group(
+        "approx", "dollar", "whole", "decimals", "scale", "unit"
+    )
     unit = None
+    percent = unit_text == "%"
     if unit_text and not percent:
         unit = parse_unit(unit_text)
         if unit is None:
             return None
-    decimals, scale = match["decimals"], match["scale"]
-    whole = int(match["whole"].replace(",", "").replace(" ", "") + (decimals or ""))
+    if percent or dollar:
+        try:
+            unit = _whole_unit(unit, percent, money=bool(dollar))
+        except Unreadable:
+            return None
+    number = int(whole.replace(",", "").replace(" ", "") + (decimals or ""))
     if scale:
-        whole *= _PLAIN_SCALES[scale]
-    value = Fraction(whole, 10 ** len(decimals)) if decimals else Fraction(whole)
-    try:
-        unit = _whole_unit(unit, percent, money=bool(match["dollar"]))
-    except Unreadable:
-        return None
-    return Reading(value, unit, approximate=bool(match["approx"]))
+        number *= _PLAIN_SCALES[scale]
+    value = Fraction(number, 10 ** len(decimals)) if decimals else Fraction(number)
+    return Reading(value, unit, approximate=approx is not None)
 
 
 # --- screening --------------------------------------------------------------------
@@ -717,7 +720,8 @@ def _quote(text: str, limit: int = 24) -> str:
 # --- showing a value --------------------------------------------------------------
 
 _SCIENTIFIC_ABOVE = 10**15
-_SCIENTIFIC_BELOW = Fraction(1, 10**9)
+_SCIENTIFIC_BELOW = 10**9
+"""Values from 10^15, and below 1/10^9, are shown in scientific notation."""
 _SIGNIFICANT = 6
 
 
@@ -730,40 +734,47 @@ def _singular(symbol: str) -> str:
     return symbol.removesuffix("s")
 
 
-def _figure(value: Fraction) -> str:
+def _figure(numerator: int, denominator: int) -> str:
     """A non-negative value with thousands separators.
 
     A decimal of up to ten places is shown exactly, as the learner typed it; any
     other value to six significant decimals (20/3 is 6.666667).
     """
-    if value == 0:
+    if numerator == 0:
         return "0"
-    if value >= _SCIENTIFIC_ABOVE or value < _SCIENTIFIC_BELOW:
-        return _scientific(value)
-    places = next((p for p in range(11) if 10**p % value.denominator == 0), None)
-    if places is None:
-        whole, rest = divmod(value.numerator, value.denominator)
+    if numerator >= _SCIENTIFIC_ABOVE * denominator or numerator * _SCIENTIFIC_BELOW < denominator:
+        return _scientific(numerator, denominator)
+    if denominator == 1:
+        return f"{numerator:,}"
+    if 10**10 % denominator == 0:
+        places = next(p for p in range(1, 11) if 10**p % denominator == 0)
+    else:
+        whole, rest = divmod(numerator, denominator)
         zeros = 0
-        while zeros < 10 and rest * 10 ** (zeros + 1) < value.denominator:
+        while zeros < 10 and rest * 10 ** (zeros + 1) < denominator:
             zeros += 1
         places = zeros + _SIGNIFICANT if whole == 0 else min(zeros + _SIGNIFICANT, 10)
-    whole, decimals = divmod(_round(value * 10**places), 10**places)
+    whole, decimals = divmod(_round(numerator * 10**places, denominator), 10**places)
     digits = f"{decimals:0{places}d}".rstrip("0") if places else ""
     return f"{whole:,}.{digits}" if digits else f"{whole:,}"
 
 
-def _scientific(value: Fraction) -> str:
-    exponent = len(str(value.numerator)) - len(str(value.denominator))
-    if value < Fraction(10) ** exponent:
+def _scientific(numerator: int, denominator: int) -> str:
+    exponent = len(str(numerator)) - len(str(denominator))
+    if numerator * 10 ** max(-exponent, 0) < denominator * 10 ** max(exponent, 0):
         exponent -= 1
-    mantissa = _round(value / Fraction(10) ** exponent * 10 ** (_SIGNIFICANT - 1))
-    if mantissa == 10**_SIGNIFICANT:
-        mantissa, exponent = mantissa // 10, exponent + 1
-    head, tail = divmod(mantissa, 10 ** (_SIGNIFICANT - 1))
+    scale = 10 ** (_SIGNIFICANT - 1)
+    if exponent >= 0:
+        mantissa = _round(numerator * scale, denominator * 10**exponent)
+    else:
+        mantissa = _round(numerator * scale * 10**-exponent, denominator)
+    if mantissa == 10 * scale:
+        mantissa, exponent = scale, exponent + 1
+    head, tail = divmod(mantissa, scale)
     tail_text = f"{tail:0{_SIGNIFICANT - 1}d}".rstrip("0")
     return f"{head}.{tail_text} × 10^{exponent}" if tail_text else f"{head} × 10^{exponent}"
 
 
-def _round(value: Fraction) -> int:
-    """Rounded to the nearest whole number, halves away from zero."""
-    return (2 * value.numerator + value.denominator) // (2 * value.denominator)
+def _round(numerator: int, denominator: int) -> int:
+    """The quotient rounded to the nearest whole number, halves up."""
+    return (2 * numerator + denominator) // (2 * denominator)

@@ -1,6 +1,6 @@
 """The units a learner may write after a number, in one small table of our own.
 
-pint and sympy's units were weighed and left out: the answer benchmark gives a whole
+pint and sympy's units were weighed and left out: the answer benchmark allows a whole
 reading about 3 µs, and a single pint conversion costs tens of microseconds (its
 import far more). Back-of-envelope answers need little: counts of things, percent,
 data sizes, durations, money, and rates of any of these per period.
