@@ -103,6 +103,15 @@ def misspelt_formula_constant(data: Data) -> None:
     answer["formula"] = "ceiling(1000 / app_capacity_per_instanse)"
 
 
+def mistake_that_is_right(data: Data) -> None:
+    checkpoint = data["lesson"]["steps"][0]["checkpoints"][0]
+    checkpoint["mistakes"][0]["answer"] = "1000/200"
+
+
+def unknown_answer_unit(data: Data) -> None:
+    data["lesson"]["steps"][0]["checkpoints"][0]["answer"]["unit"] = "furlongs"
+
+
 BROKEN = [
     # (what is broken, the change, fragments the one problem must contain)
     ("reference one server short", lambda d: set_app_count(d, 6),
@@ -128,6 +137,11 @@ BROKEN = [
     ("formula with an unknown constant", misspelt_formula_constant,
      [BLOG, "lesson.steps[0].checkpoints[0].answer.formula: unknown constant "
       "'app_capacity_per_instanse'"]),
+    ("a listed mistake the evaluator accepts", mistake_that_is_right,
+     [f"{BLOG}: lesson.steps[0].checkpoints[0].mistakes[0].answer: '1000/200' is listed "
+      "as wrong, but the evaluator accepts it"]),
+    ("an unknown unit", unknown_answer_unit,
+     [f"{BLOG}: lesson.steps[0].checkpoints[0].answer.unit: unknown unit 'furlongs'"]),
     ("breakdown does not add up", wrong_monthly_total,
      [f"{BLOG}: analysis.cost.monthly_total: the breakdown adds up to"]),
 ]

@@ -94,3 +94,31 @@ def test_design_survives_junk_input() -> None:
     assert result.returncode == 0, result.stderr
     assert [line["ok"] for line in lines[:-1]] == [False, False, False, False]
     assert "tiers" in lines[-1]
+
+
+def test_answer_judges_each_line_as_json() -> None:
+    answers = "5\n1000/200\n4.5\n\n__import__('os')\n"
+
+    result = tutorbot("answer", "blog-servers-at-200", "--json", stdin=answers)
+    verdicts = [json.loads(line) for line in result.stdout.splitlines()]
+
+    assert result.returncode == 0, result.stderr
+    assert [v["correct"] for v in verdicts] == [True, True, False, False, False]
+    assert verdicts[1]["read_as"] == "5 servers"
+    assert verdicts[2]["slip"] == "not_rounded"
+    assert verdicts[3]["message"].startswith("I couldn't read that as a number")
+    assert set(verdicts[0]) == {"correct", "read_as", "slip", "message"}
+
+
+def test_answer_takes_one_answer_as_an_argument() -> None:
+    result = tutorbot("answer", "boe-three-in-series", "0.997")
+
+    assert result.returncode == 0
+    assert "multiply by 100" in result.stdout
+
+
+def test_answer_to_an_unknown_checkpoint_suggests_the_closest() -> None:
+    result = tutorbot("answer", "blog-servers-at-20", "5")
+
+    assert result.returncode == 1
+    assert "did you mean 'blog-servers-at-200'?" in result.stderr

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tutorbot.answers import Verdict, judge
+from tutorbot.answers.judge import Verdict, judge
 from tutorbot.content import load_content
 from tutorbot.content.models import Checkpoint, NumberAnswer
 

@@ -5,7 +5,6 @@
 from __future__ import annotations
 
 import ast
-import dataclasses
 from fractions import Fraction
 from pathlib import Path
 
@@ -337,7 +336,7 @@ def test_shown_takes_a_unit_given_later() -> None:
     reading = read_number("750")
     unit = parse_unit("GB")
 
-    shown = dataclasses.replace(reading, unit=unit).shown()
+    shown = reading._replace(unit=unit).shown()
 
     assert shown == "750 GB"
 

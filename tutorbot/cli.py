@@ -177,7 +177,7 @@ def _design(args: argparse.Namespace) -> int:
 
 
 def _answer(args: argparse.Namespace) -> int:
-    from tutorbot.answers import judge
+    from tutorbot.answers.judge import judge
 
     _, checkpoint = _content(args).checkpoint(args.checkpoint_id)
     answers = [args.answer] if args.answer is not None else _stdin_lines(keep_blank=True)

@@ -1,5 +1,5 @@
-"""Checking learners' answers: safe reading of numbers, units, slips, short texts."""
+"""Checking learners' answers: safe reading of numbers, units, slips, short texts.
 
-from tutorbot.answers.judge import Verdict, judge
-
-__all__ = ["Verdict", "judge"]
+`judge.judge` is the entry point; the reader and units import only the standard
+library, so they stay cheap to load on their own.
+"""

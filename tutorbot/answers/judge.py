@@ -13,8 +13,7 @@ import dataclasses
 import logging
 from dataclasses import dataclass
 from fractions import Fraction
-from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from tutorbot.answers.reader import Ambiguous, Reading, Unreadable, read_number
 from tutorbot.answers.slips import Case, find_slip
@@ -29,8 +28,7 @@ DEFAULT_RELATIVE = Fraction(1, 100)
 """Estimates within 1% of the expected figure are right."""
 
 
-@dataclass(frozen=True)
-class Verdict:
+class Verdict(NamedTuple):
     """What to tell the learner about one answer."""
 
     correct: bool
@@ -71,20 +69,18 @@ def _judge_number(checkpoint: Checkpoint, answer: NumberAnswer, text: str) -> Ve
     except Unreadable as error:
         return Verdict(False, "", None, str(error), True)
 
-    unit = expected_unit(answer.unit)
-    read_as = _read_as(reading, unit)
-    value = in_unit(reading, unit)
+    expect = _expectation(checkpoint, answer)
+    read_as = _read_as(reading, expect.unit)
+    value = in_unit(reading, expect.unit)
     if value is None:
-        return Verdict(False, read_as, "wrong_unit", _unit_mismatch(reading, unit), True)
-
-    expected = Fraction(answer.value)
-    if is_close(value, expected, answer, unit):
+        message = _unit_mismatch(reading, expect.unit)
+        return Verdict(False, read_as, "wrong_unit", message, True)
+    if expect.accepts(value):
         return Verdict(True, read_as, None, f"✅ Correct: {read_as}.", False)
 
-    case = Case(value=value, expected=expected, count=answer.count, unit=unit,
-                factors={name: Fraction(f) for name, f in answer.factors.items()})
-    slip = find_slip(case)
-    foreseen = _foreseen(checkpoint, answer, unit, value)
+    slip = find_slip(Case(value, expect.expected, answer.count, expect.unit, expect.factors))
+    foreseen = next((message for wrong, message in expect.mistakes
+                     if expect.accepts(value, around=wrong)), None)
     # The catalogue names the kind of slip; the author's words, when they
     # foresaw this very answer, explain it best.
     name = slip.name if slip else ("foreseen" if foreseen else None)
@@ -93,10 +89,65 @@ def _judge_number(checkpoint: Checkpoint, answer: NumberAnswer, text: str) -> Ve
     return Verdict(False, read_as, name, f"I read {read_as}. {feedback}", True)
 
 
-@lru_cache(maxsize=64)
-def expected_unit(symbol: str | None) -> Unit | None:
-    """The checkpoint's unit; content check guarantees it parses."""
-    return parse_unit(symbol) if symbol else None
+@dataclass(frozen=True)
+class _Expectation:
+    """What a numeric checkpoint accepts, prepared once: figures in its unit."""
+
+    expected: Fraction
+    unit: Unit | None
+    bound: Fraction
+    factors: tuple[tuple[str, float], ...]
+    mistakes: tuple[tuple[Fraction, str], ...]
+
+    def accepts(self, value: Fraction, around: Fraction | None = None) -> bool:
+        """Whether `value` lies within the bound of the expected figure (or `around`)."""
+        centre = self.expected if around is None else around
+        # |a/b - c/d| <= p/q, cross-multiplied so no Fraction is built per answer.
+        a, b = value.numerator, value.denominator
+        c, d = centre.numerator, centre.denominator
+        p, q = self.bound.numerator, self.bound.denominator
+        return abs(a * d - c * b) * q <= p * b * d
+
+
+_PREPARED: dict[int, tuple[NumberAnswer, _Expectation]] = {}
+
+
+def _expectation(checkpoint: Checkpoint, answer: NumberAnswer) -> _Expectation:
+    """The prepared expectation, cached by the answer object (content is frozen)."""
+    cached = _PREPARED.get(id(answer))
+    if cached is not None and cached[0] is answer:
+        return cached[1]
+    unit = parse_unit(answer.unit) if answer.unit else None
+    expected = Fraction(answer.value)
+    mistakes = []
+    for mistake in checkpoint.mistakes:
+        try:
+            wrong = in_unit(read_number(mistake.answer), unit)
+        except (Unreadable, Ambiguous):
+            continue
+        if wrong is not None:
+            mistakes.append((wrong, mistake.message))
+    prepared = _Expectation(
+        expected, unit, _bound(answer, expected, unit),
+        tuple((name, float(f)) for name, f in answer.factors.items()), tuple(mistakes),
+    )
+    _PREPARED[id(answer)] = (answer, prepared)
+    return prepared
+
+
+def _bound(answer: NumberAnswer, expected: Fraction, unit: Unit | None) -> Fraction:
+    """How far from the expected figure an answer may be: the checkpoint's
+    tolerance, or the default that suits its kind."""
+    tolerance = answer.tolerance
+    if tolerance is not None and tolerance.absolute is not None:
+        return Fraction(tolerance.absolute)
+    if tolerance is not None and tolerance.relative is not None:
+        return Fraction(tolerance.relative) * abs(expected)
+    if answer.count:
+        return Fraction(0)
+    if unit is not None and unit.kind == PERCENT_KIND:
+        return _half_last_place(answer)
+    return DEFAULT_RELATIVE * abs(expected)
 
 
 def in_unit(reading: Reading, unit: Unit | None) -> Fraction | None:
@@ -114,25 +165,12 @@ def in_unit(reading: Reading, unit: Unit | None) -> Fraction | None:
         if not (given.kind == "count" and given.symbol.startswith("/")):
             return None
         given = dataclasses.replace(unit, per=given.per)  # "225k per month" for $/month
-    value = reading.value * given.factor / unit.factor
-    if given.per is not None and unit.per is not None:
+    value = reading.value
+    if given.factor != unit.factor:
+        value = value * given.factor / unit.factor
+    if given.per is not None and unit.per is not None and given.per != unit.per:
         value = value * unit.per / given.per
     return value
-
-
-def is_close(value: Fraction, expected: Fraction, answer: NumberAnswer,
-             unit: Unit | None) -> bool:
-    """Within the checkpoint's tolerance, or the default that suits its kind."""
-    tolerance = answer.tolerance
-    if tolerance is not None and tolerance.absolute is not None:
-        return abs(value - expected) <= Fraction(tolerance.absolute)
-    if tolerance is not None and tolerance.relative is not None:
-        return abs(value - expected) <= Fraction(tolerance.relative) * abs(expected)
-    if answer.count:
-        return value == expected
-    if unit is not None and unit.kind == PERCENT_KIND:
-        return abs(value - expected) <= _half_last_place(answer)
-    return abs(value - expected) <= DEFAULT_RELATIVE * abs(expected)
 
 
 def _half_last_place(answer: NumberAnswer) -> Fraction:
@@ -144,8 +182,8 @@ def _half_last_place(answer: NumberAnswer) -> Fraction:
 
 def _read_as(reading: Reading, unit: Unit | None) -> str:
     """How we read it, in the question's unit when the learner gave none."""
-    if reading.unit is None and unit is not None and unit.kind != "count":
-        return dataclasses.replace(reading, unit=unit).shown()
+    if reading.unit is None and unit is not None:
+        return Reading(reading.value, unit, reading.approximate).shown()
     return reading.shown()
 
 
@@ -164,17 +202,3 @@ _KIND_NAMES = {
     "time": "a duration",
     "money": "an amount of money",
 }
-
-
-def _foreseen(checkpoint: Checkpoint, answer: NumberAnswer, unit: Unit | None,
-              value: Fraction) -> str | None:
-    """The author's own message for this wrong answer, if they foresaw it."""
-    for mistake in checkpoint.mistakes:
-        try:
-            reading = read_number(mistake.answer)
-        except (Unreadable, Ambiguous):
-            continue
-        foreseen = in_unit(reading, unit)
-        if foreseen is not None and is_close(value, foreseen, answer, unit):
-            return mistake.message
-    return None

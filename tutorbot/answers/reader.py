@@ -28,7 +28,6 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from dataclasses import dataclass
 from fractions import Fraction
 from typing import NamedTuple
 
@@ -68,8 +67,7 @@ class Ambiguous(InputError):
         super().__init__(f"Did you mean {meanings[0]} or {meanings[1]}? {advice}")
 
 
-@dataclass(frozen=True)
-class Reading:
+class Reading(NamedTuple):
     """A number as read: its exact value in the unit as written."""
 
     value: Fraction

@@ -16,19 +16,36 @@ from fractions import Fraction
 
 from tutorbot.answers.units import Unit
 
-NEAR = Fraction(2, 100)
+NEAR = 0.02
 """A slip is recognised when the figure is within 2% of what the slip would give."""
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Case:
-    """A wrong figure, in the question's unit, beside the expected one."""
+    """A wrong figure, in the question's unit, beside the expected one.
+
+    `ratio` is figure ÷ expected, computed exactly and rounded once to a float:
+    every test in the catalogue asks whether that ratio is near some factor,
+    and 2% is far coarser than a float's error. `factors` are the question's
+    named multipliers (peak, headroom, ...), as floats for the same reason.
+    """
 
     value: Fraction
     expected: Fraction
     count: bool
     unit: Unit | None
-    factors: dict[str, Fraction] = field(default_factory=dict)
+    factors: tuple[tuple[str, float], ...] = ()
+    ratio: float = field(init=False)
+    expected_float: float = field(init=False)
+
+    def __post_init__(self) -> None:
+        a, b = self.value.numerator, self.value.denominator
+        c, d = self.expected.numerator, self.expected.denominator
+        try:
+            self.ratio = (a * d) / (b * c) if c else (0.0 if a == 0 else math.inf)
+            self.expected_float = c / d
+        except OverflowError:  # beyond any slip's reach
+            self.ratio, self.expected_float = math.inf, math.inf
 
 
 @dataclass(frozen=True)
@@ -46,19 +63,9 @@ def find_slip(case: Case) -> Slip | None:
     return None
 
 
-def _near(value: Fraction, target: Fraction) -> bool:
-    if target == 0:
-        return value == 0
-    return abs(value - target) <= NEAR * abs(target)
-
-
-def _scaled(case: Case, factor: Fraction) -> str | None:
-    """'up' or 'down' when the figure is the expected one × or ÷ `factor`."""
-    if _near(case.value, case.expected * factor):
-        return "up"
-    if _near(case.value, case.expected / factor):
-        return "down"
-    return None
+def _near(case: Case, factor: float) -> bool:
+    """Whether the figure is within 2% of the expected one × `factor`."""
+    return abs(case.ratio - factor) <= NEAR * factor
 
 
 def _thing(case: Case) -> str:
@@ -69,10 +76,12 @@ def _thing(case: Case) -> str:
 
 
 def _not_rounded(case: Case) -> Slip | None:
-    if case.count and case.value.denominator != 1 and math.ceil(case.value) == case.expected:
+    if not case.count or case.value.denominator == 1:
+        return None
+    if math.ceil(case.value) == case.expected:
         return Slip("not_rounded", f"You can't run a fraction of a {_thing(case)} — round "
                                    "up to the next whole number.")
-    if case.count and case.value.denominator != 1 and math.floor(case.value) == case.expected:
+    if math.floor(case.value) == case.expected:
         return Slip("not_rounded", "Counts are whole numbers — decide whether your figure "
                                    "rounds up or down, and remember that capacity must cover "
                                    "the load.")
@@ -88,10 +97,10 @@ def _rounded_down(case: Case) -> Slip | None:
 
 def _percent_fraction(case: Case) -> Slip | None:
     percent_asked = case.unit is not None and case.unit.kind == "percent"
-    if percent_asked and _near(case.value * 100, case.expected):
+    if percent_asked and _near(case, 0.01):
         return Slip("percent_fraction", "That looks like a fraction; the question asks for a "
                                         "percentage — multiply by 100.")
-    if not percent_asked and case.expected <= 1 and _near(case.value / 100, case.expected):
+    if not percent_asked and case.expected <= 1 and _near(case, 100):
         return Slip("percent_fraction", "That looks like a percentage; the question asks for "
                                         "a fraction between 0 and 1 — divide by 100.")
     return None
@@ -107,37 +116,43 @@ _FACTOR_NAMES = {
 
 
 def _named_factor(case: Case) -> Slip | None:
-    for name, factor in case.factors.items():
-        if factor in (0, 1):
+    for name, factor in case.factors:
+        if factor in (0.0, 1.0):
             continue
-        what, why = _FACTOR_NAMES.get(name, (name.replace("_", " "), "check where it applies"))
-        shown = f"×{_plain(factor)}"
-        if _near(case.value, case.expected / factor):
-            return Slip(f"forgot_{name}", f"It looks like you left out {what} ({shown}) — "
-                                          f"{why}.")
-        if _near(case.value, case.expected * factor):
-            return Slip(f"twice_{name}", f"It looks like {what} ({shown}) went in twice.")
+        if _near(case, 1 / factor):
+            what, why = _factor_words(name)
+            return Slip(f"forgot_{name}", f"It looks like you left out {what} "
+                                          f"(×{factor:g}) — {why}.")
+        if _near(case, factor):
+            what, _ = _factor_words(name)
+            return Slip(f"twice_{name}", f"It looks like {what} (×{factor:g}) went in twice.")
     return None
+
+
+def _factor_words(name: str) -> tuple[str, str]:
+    return _FACTOR_NAMES.get(name, (name.replace("_", " "), "check where it applies"))
 
 
 def _ratio_slip(
     name: str, factors: tuple[int, ...], message: str
 ) -> Callable[[Case], Slip | None]:
+    slip = Slip(name, message)
+    targets = tuple(target for factor in factors for target in (factor, 1 / factor))
+
     def test(case: Case) -> Slip | None:
-        if any(_scaled(case, Fraction(factor)) for factor in factors):
-            return Slip(name, message)
+        for target in targets:
+            if _near(case, target):
+                return slip
         return None
     return test
 
 
 def _reciprocal(case: Case) -> Slip | None:
-    if case.value != 0 and abs(case.expected) != 1 and _near(1 / case.value, case.expected):
+    # 1/figure near expected means figure × expected near 1: ratio × expected² near 1.
+    scale = case.expected_float * case.expected_float
+    if scale not in (0.0, 1.0) and abs(case.ratio * scale - 1) <= NEAR:
         return Slip("reciprocal", "That's upside down — divide the other way round.")
     return None
-
-
-def _plain(value: Fraction) -> str:
-    return f"{float(value):g}"
 
 
 _CATALOGUE: tuple[Callable[[Case], Slip | None], ...] = (

@@ -1,4 +1,4 @@
-"""Hostile text against the number reader: nothing runs, nothing hangs, nothing else raises."""
+"""Hostile text against the reader and the judge: nothing runs, hangs or raises."""
 
 from __future__ import annotations
 
@@ -14,7 +14,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tutorbot.answers.judge import Verdict, judge
 from tutorbot.answers.reader import _PLAIN, Ambiguous, Reading, Unreadable, _read, read_number
+from tutorbot.content import load_content
 
 # --- the corpus -------------------------------------------------------------------
 
@@ -425,6 +427,10 @@ def test_real_numbers_among_the_oddities_are_read(text: str, value: Fraction) ->
     assert reading.value == value
 
 
+_CONTENT = load_content()
+JUDGED = [_CONTENT.checkpoint("boe-write-capacity")[1], _CONTENT.checkpoint("blog-lb-purpose")[1]]
+
+
 _WATCHED = {"exec", "compile", "import"}
 _events: list[str] = []
 _watching = False
@@ -463,6 +469,22 @@ def test_no_code_runs_while_reading_the_corpus() -> None:
     assert len(outcomes) == len(texts)
 
 
+def _judged(texts: list[str]) -> list[Verdict]:
+    """Every text judged against a numeric and a short-text checkpoint."""
+    return [judge(checkpoint, text) for checkpoint in JUDGED for text in texts]
+
+
+def test_no_code_runs_while_judging_the_corpus() -> None:
+    texts = CORPUS + REALISTIC
+    _judged(texts)  # warm up outside the hook, as above
+
+    with _audited() as events:
+        verdicts = _judged(texts)
+
+    assert events == []
+    assert all(isinstance(verdict, Verdict) for verdict in verdicts)
+
+
 def test_the_audit_hook_would_see_code_run() -> None:
     with _audited() as events:
         exec("1 + 1")  # the control: proves the hook is live
@@ -491,8 +513,10 @@ def test_sympy_parsers_and_eval_are_never_called(monkeypatch: pytest.MonkeyPatch
             monkeypatch.setattr(target, name, _forbidden(name))
 
     outcomes = [_outcome(text) for text in CORPUS + REALISTIC]
+    verdicts = _judged(CORPUS + REALISTIC)
 
     assert all(isinstance(outcome, Reading) for outcome in outcomes[len(CORPUS):])
+    assert all(isinstance(verdict, Verdict) for verdict in verdicts)
 
 
 # --- properties -------------------------------------------------------------------
