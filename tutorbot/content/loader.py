@@ -125,7 +125,8 @@ def load_content(root: Path | None = None) -> Content:
 
     if problems or catalogue is None:
         raise ContentError(problems)
-    return Content(catalogue, tutorials, files)
+    in_order = dict(sorted(tutorials.items(), key=lambda item: (item[1].order, item[0])))
+    return Content(catalogue, in_order, files)
 
 
 def format_path(location: Sequence[int | str]) -> str:

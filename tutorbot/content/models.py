@@ -387,6 +387,7 @@ class Tutorial(Model):
         return resolve_formulas(data)
 
     id: ContentId
+    order: Count = Field(description="Place in the course: 1 is taken first.")
     title: Text
     emoji: Text
     category: Literal["tutorial"]

@@ -768,8 +768,9 @@ def run(design: Design, palette: Palette, text: str) -> Outcome:
     return Outcome(command, True, message, design.revision != revision)
 
 
-def commands_for(reference: Reference) -> list[str]:
-    """Commands that rebuild `reference`: ids, labels, counts, params and edges."""
+def commands_for(reference: Reference | Design) -> list[str]:
+    """Commands that rebuild a reference solution or a learner's design: ids,
+    labels, counts, params and edges. A design is stored as these commands."""
     commands = []
     for node in reference.nodes:
         label = node.label.replace("\\", "\\\\").replace('"', '\\"')

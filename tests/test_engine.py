@@ -1,0 +1,248 @@
+"""The engine, driven as a learner drives it: whole lessons, detours and bad input."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+
+from tutorbot.content import load_content
+from tutorbot.engine.engine import APOLOGY, Engine
+from tutorbot.engine.memory import MemoryStore, MemoryTurn
+from tutorbot.engine.messages import Event, Reply
+
+CONTENT = load_content()
+
+
+class Learner:
+    """Sends what a person would send and keeps what the tutor said back."""
+
+    def __init__(self, engine: Engine, user: str = "u1", chat: str = "private",
+                 conversation: str = "console:u1") -> None:
+        self.engine, self.user, self.chat, self.conversation = engine, user, chat, conversation
+        self.replies: list[Reply] = []
+
+    def says(self, text: str, addressed: bool = True) -> str:
+        return self._send(Event("console", self.conversation, self.user, "Ada",
+                                chat=self.chat, text=text, addressed=addressed))  # type: ignore[arg-type]
+
+    def taps(self, payload: str) -> str:
+        return self._send(Event("console", self.conversation, self.user, "Ada",
+                                chat=self.chat, button=payload))  # type: ignore[arg-type]
+
+    def _send(self, event: Event) -> str:
+        self.replies = self.engine.handle(event)
+        return "\n".join(reply.text for reply in self.replies)
+
+    def buttons(self) -> list[str]:
+        return [b.payload for reply in self.replies for row in reply.buttons for b in row]
+
+
+@pytest.fixture
+def learner() -> Learner:
+    return Learner(Engine(CONTENT, MemoryStore()))
+
+
+def test_start_lists_the_tutorials_in_course_order(learner: Learner) -> None:
+    text = learner.says("/start")
+
+    assert text.index("Personal Blog") < text.index("Image Hosting") < text.index(
+        "Real-Time Chat System**") < text.index("BoE Walkthrough")
+    assert text.count("not started") == 4
+    assert learner.buttons()[0] == "open:tutorial-simple-blog"
+
+
+def test_the_blog_lesson_end_to_end(learner: Learner) -> None:
+    learner.says("/start")
+    intro = learner.says("1")
+    step1 = learner.taps("lesson:start")
+    foreseen = learner.says("4")
+    right = learner.says("1000/200")
+    step2 = learner.says("next")
+    learner.says("the app server loses everything on restart, the database persists it")
+    for command in ["add client", "add app", "add db_primary", "connect client app"]:
+        learner.says(command)
+    tier0 = learner.says("connect app db_primary")
+    step3 = learner.says("next")
+    partial = learner.says("health checks")
+    learner.says("it spreads traffic across servers and fails over")
+    learner.says("add lb")
+    tier1 = learner.says("add app")
+    for command in ["connect client lb", "connect lb app"]:
+        learner.says(command)
+    step4 = learner.says("next")
+    step5 = learner.says("next")
+    learner.says("9,500")
+    learner.says("add 6 app")
+    tier2 = learner.says("add db_replica")
+    learner.says("connect app db_replica")
+    summary = learner.says("next")
+    progress = learner.says("/progress")
+
+    assert "Personal Blog Platform" in intro and "Scenario" in intro
+    assert "Step 1/5" in step1 and "Checkpoint" in step1
+    assert "I read 4 servers" in foreseen
+    assert right.startswith("✅ Correct: 5 servers")
+    assert "Step 2/5" in step2 and "Why do we need a database" in step2
+    assert "T0 🎯 Basic Setup** is green" in tier0 and "Build task done" in tier0
+    assert "Step 3/5" in step3
+    assert "You named providing failover" in partial
+    assert "T1 ⚖️ High Availability** is green" in tier1
+    assert "Step 4/5" in step4 and "Ready for the next step" in step4
+    assert "Step 5/5" in step5
+    assert "T2 📈 Scale to 1,000 QPS** is green" in tier2
+    assert "Personal Blog Platform: done" in summary
+    assert "Tiers green: 3 of 3" in summary
+    assert "open:tutorial-intermediate-images" in learner.buttons() or "Next:" in summary
+    assert "Personal Blog Platform: done ✅" in progress
+
+
+def test_wrong_answers_get_a_hint_then_the_worked_answer(learner: Learner) -> None:
+    learner.says("/start")
+    learner.says("1")
+    learner.taps("lesson:start")
+
+    first = learner.says("7")
+    second = learner.says("8")
+    third = learner.says("9")
+
+    assert "💡 Hint" not in first
+    assert "💡 Hint: Divide total requests" in second
+    assert "worked answer" in third
+    assert "Ready for the next step" in third
+
+
+def test_unreadable_answers_do_not_spend_a_try(learner: Learner) -> None:
+    learner.says("/start")
+    learner.says("1")
+    learner.taps("lesson:start")
+
+    replies = [learner.says(text) for text in ["lots", "", "🙂", "__import__('os')"]]
+    after = learner.says("7")
+
+    assert all("worked answer" not in reply for reply in replies)
+    assert "💡 Hint" not in after
+
+
+def test_skip_and_hint_during_a_checkpoint(learner: Learner) -> None:
+    learner.says("/start")
+    learner.says("1")
+    learner.taps("lesson:start")
+
+    hint = learner.says("/hint")
+    skipped = learner.taps("skip")
+
+    assert hint.startswith("💡 Divide total requests")
+    assert "Skipped" in skipped and "Ready for the next step" in skipped
+
+
+def test_the_build_hint_ladder_climbs(learner: Learner) -> None:
+    learner.says("/start")
+    learner.says("1")
+    learner.taps("lesson:build")
+
+    rungs = [learner.says("/hint") for _ in range(4)]
+
+    assert rungs[0].startswith("💡 (1/3)")
+    assert "Still missing for T0" in rungs[1]
+    assert "add app" in rungs[2]
+    assert rungs[3].startswith("💡 (3/3)")
+
+
+def test_solution_needs_confirmation_and_shows_a_diff(learner: Learner) -> None:
+    learner.says("/start")
+    learner.says("1")
+    learner.says("add 6 app")
+
+    asked = learner.says("/solution")
+    shown = learner.taps("confirm:yes")
+
+    assert "Reveal the reference design?" in asked
+    assert "add 8 app as app" in shown
+    assert "reference: 8 App Servers; you have 6" in shown
+
+
+def test_reset_asks_first_and_then_forgets_the_tutorial(learner: Learner) -> None:
+    learner.says("/start")
+    learner.says("1")
+    learner.says("add 6 app")
+
+    kept = learner.says("/reset") and learner.says("no")
+    learner.says("/reset")
+    learner.says("yes")
+    shown = learner.says("show")
+
+    assert "nothing changed" in kept
+    assert "App Server" not in shown
+
+
+@pytest.mark.parametrize("text", [
+    "", " ", "x" * 10_000, "\x00\x01\x02", "/frobnicate", "/strat", "connect -> ->",
+    "🙂" * 50, "solution", "next", "yes",
+])
+def test_any_text_at_any_point_gets_a_sensible_reply(learner: Learner, text: str) -> None:
+    for state in [[], ["/start"], ["/start", "1"], ["/start", "1", "btn:lesson:start"]]:
+        for step in state:
+            learner.taps(step[4:]) if step.startswith("btn:") else learner.says(step)
+
+        reply = learner.says(text)
+
+        assert reply and APOLOGY not in reply
+
+
+def test_a_button_from_an_old_message_says_where_we_are(learner: Learner) -> None:
+    learner.says("/start")
+    learner.says("1")
+    learner.taps("lesson:start")
+
+    reply = learner.taps("open:no-such-tutorial")
+
+    assert "older message" in reply
+    assert "Checkpoint" in reply
+
+
+def test_group_messages_not_meant_for_the_bot_get_no_reply() -> None:
+    engine = Engine(CONTENT, MemoryStore())
+    ada = Learner(engine, user="ada", chat="group", conversation="console:g1:ada")
+    bob = Learner(engine, user="bob", chat="group", conversation="console:g1:bob")
+
+    ignored = ada.says("lunch anyone?", addressed=False)
+    ada.says("/start")
+    ada.says("1")
+    bobs_menu = bob.says("/start")
+
+    assert ignored == ""
+    assert "not started" in bobs_menu
+
+
+class BrokenTurn(MemoryTurn):
+    def add_attempt(self, *args: object, **kwargs: object) -> None:
+        raise RuntimeError("disk on fire")
+
+
+class BrokenStore(MemoryStore):
+    broken = False
+
+    @contextmanager
+    def turn(self, conversation: str) -> Iterator[MemoryTurn]:
+        with super().turn(conversation) as turn:
+            if self.broken:
+                turn.__class__ = BrokenTurn
+            yield turn
+
+
+def test_an_internal_error_apologises_and_changes_nothing() -> None:
+    store = BrokenStore()
+    learner = Learner(Engine(CONTENT, store))
+    learner.says("/start")
+    learner.says("1")
+    learner.taps("lesson:start")
+
+    store.broken = True
+    failed = learner.says("5")
+    store.broken = False
+    retried = learner.says("5")
+
+    assert failed == APOLOGY
+    assert retried.startswith("✅ Correct")

@@ -1,0 +1,49 @@
+"""What the engine needs from storage, stated so that any store can provide it.
+
+The durable store (`tutorbot.store`) and the in-memory one both implement these;
+the engine never imports a database library.
+"""
+
+from __future__ import annotations
+
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+
+@dataclass
+class ProgressRecord:
+    """A learner's progress in one tutorial."""
+
+    tutorial_id: str
+    step: int = 0
+    steps_done: list[str] = field(default_factory=list)
+    checkpoints_done: list[str] = field(default_factory=list)
+    tiers_passed: list[str] = field(default_factory=list)
+    hints_used: int = 0
+    design: list[str] = field(default_factory=list)
+    """The learner's design, as the commands that rebuild it."""
+    started_at: datetime | None = None
+    completed_at: datetime | None = None
+
+
+class Turn(Protocol):
+    """One message's worth of reading and writing, committed as a whole."""
+
+    state: dict[str, Any]
+
+    def learner(self, platform: str, user_id: str, display_name: str) -> int: ...
+
+    def progress(self, learner_id: int, tutorial_id: str) -> ProgressRecord: ...
+
+    def save_progress(self, learner_id: int, record: ProgressRecord) -> None: ...
+
+    def add_attempt(self, learner_id: int, tutorial_id: str, checkpoint_id: str,
+                    answer: str, correct: bool, slip: str | None) -> None: ...
+
+    def attempts(self, learner_id: int, tutorial_id: str, checkpoint_id: str) -> int: ...
+
+
+class Store(Protocol):
+    def turn(self, conversation: str) -> AbstractContextManager[Turn]: ...
