@@ -188,8 +188,10 @@ def test_duplicate_checkpoint_id_across_tutorials(tmp_path: Path) -> None:
 
     found = messages(root)
 
-    assert any("zz-copy.yaml: lesson.steps[0].checkpoints[0].id: checkpoint id "
-               "'blog-servers-at-200' is already used" in message for message in found)
+    duplicate = [m for m in found if "lesson.steps[0].checkpoints[0].id: checkpoint id "
+                 "'blog-servers-at-200' is already used in" in m]
+    assert len(duplicate) == 1
+    assert "zz-copy.yaml" in duplicate[0] and BLOG in duplicate[0]
 
 
 def test_malformed_yaml(tmp_path: Path) -> None:

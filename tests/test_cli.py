@@ -19,7 +19,7 @@ TUTORIAL_IDS = [
 
 def tutorbot(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "tutorbot", *args],
+        [sys.executable, "-m", "adapters.cli", *args],
         input=stdin, capture_output=True, text=True, timeout=60, check=False,
     )
 
@@ -122,3 +122,27 @@ def test_answer_to_an_unknown_checkpoint_suggests_the_closest() -> None:
 
     assert result.returncode == 1
     assert "did you mean 'blog-servers-at-200'?" in result.stderr
+
+
+def test_play_keeps_progress_across_restarts(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'tutor.db'}"
+
+    first = tutorbot("play", "--user", "ada", "--db", db, stdin="/1\n/1\n4\n5\n")
+    second = tutorbot("play", "--user", "ada", "--db", db, stdin="/1\n")
+    progress = tutorbot("progress", "--user", "ada", "--db", db, "--json")
+    report = json.loads(progress.stdout)
+
+    assert first.returncode == 0, first.stderr
+    assert "✅ Correct: 5 servers" in first.stdout
+    assert "Personal Blog Platform (easy) — step 1 of 5" in second.stdout
+    assert report["tutorials"][0] == {"id": "tutorial-simple-blog", "step": 1, "steps": 5,
+                                      "tiers_passed": [], "completed": False}
+    assert [row["id"] for row in report["tutorials"]] == TUTORIAL_IDS
+
+
+def test_play_refuses_an_unknown_tutorial(tmp_path: Path) -> None:
+    result = tutorbot("play", "--tutorial", "tutorial-simple-blg", "--db",
+                      f"sqlite:///{tmp_path / 'tutor.db'}")
+
+    assert result.returncode == 1
+    assert "did you mean 'tutorial-simple-blog'?" in result.stderr

@@ -91,7 +91,7 @@ class Dialogue:
             return []
         replies = self._route()
         if self._record is not None:
-            self.turn.save_progress(self.learner, self._record)
+            self.turn.save_progress(self._record)
         self.turn.state = self.state
         return [part for reply in replies for part in _split(reply)]
 
@@ -458,7 +458,7 @@ class Dialogue:
         if text.strip().lower() not in ("yes", "y", "ok", "sure", "reset", "show it"):
             return [Reply("Okay, nothing changed.")]
         if asked == "reset" and self.tutorial is not None:
-            self.turn.save_progress(self.learner, ProgressRecord(self.tutorial.id))
+            self.turn.save_progress(ProgressRecord(self.tutorial.id))
             self._record = None
             self.designs.forget(self.event.conversation)
             self.state.update(at="intro", checkpoint=None, tries=0)

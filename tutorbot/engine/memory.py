@@ -28,16 +28,20 @@ class MemoryTurn:
     def __init__(self, data: _Data, conversation: str) -> None:
         self._data = data
         self.state: dict[str, Any] = copy.deepcopy(data.states.get(conversation, {}))
+        self._learner = 0
 
     def learner(self, platform: str, user_id: str, display_name: str) -> int:
-        return self._data.learners.setdefault((platform, user_id), len(self._data.learners) + 1)
+        self._learner = self._data.learners.setdefault(
+            (platform, user_id), len(self._data.learners) + 1
+        )
+        return self._learner
 
     def progress(self, learner_id: int, tutorial_id: str) -> ProgressRecord:
         found = self._data.progress.get((learner_id, tutorial_id))
         return copy.deepcopy(found) if found else ProgressRecord(tutorial_id)
 
-    def save_progress(self, learner_id: int, record: ProgressRecord) -> None:
-        self._data.progress[(learner_id, record.tutorial_id)] = copy.deepcopy(record)
+    def save_progress(self, record: ProgressRecord) -> None:
+        self._data.progress[(self._learner, record.tutorial_id)] = copy.deepcopy(record)
 
     def add_attempt(self, learner_id: int, tutorial_id: str, checkpoint_id: str,
                     answer: str, correct: bool, slip: str | None) -> None:

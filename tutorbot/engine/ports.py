@@ -14,7 +14,11 @@ from typing import Any, Protocol
 
 @dataclass
 class ProgressRecord:
-    """A learner's progress in one tutorial."""
+    """A learner's place in one tutorial.
+
+    `step` is the 0-based index of the current lesson step; `design` is the
+    learner's architecture as the commands that rebuild it. Times are in UTC.
+    """
 
     tutorial_id: str
     step: int = 0
@@ -23,7 +27,6 @@ class ProgressRecord:
     tiers_passed: list[str] = field(default_factory=list)
     hints_used: int = 0
     design: list[str] = field(default_factory=list)
-    """The learner's design, as the commands that rebuild it."""
     started_at: datetime | None = None
     completed_at: datetime | None = None
 
@@ -37,7 +40,9 @@ class Turn(Protocol):
 
     def progress(self, learner_id: int, tutorial_id: str) -> ProgressRecord: ...
 
-    def save_progress(self, learner_id: int, record: ProgressRecord) -> None: ...
+    def save_progress(self, record: ProgressRecord) -> None:
+        """Save a record read in this turn (or the turn's one learner's)."""
+        ...
 
     def add_attempt(self, learner_id: int, tutorial_id: str, checkpoint_id: str,
                     answer: str, correct: bool, slip: str | None) -> None: ...

@@ -1,5 +1,7 @@
-"""The `tutorbot` command: content tools for authors and the design workbench.
+"""The `tutorbot` command: the terminal tutor, and the tools for content authors.
 
+    tutorbot play [--tutorial ID] [--user NAME] [--db URL]
+    tutorbot progress [--user NAME] [--db URL] [--json]
     tutorbot content check [PATH]
     tutorbot content show TUTORIAL_ID [--json]
     tutorbot content schema [--out FOLDER]
@@ -12,17 +14,28 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import logging
+import os
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tutorbot.content.loader import Content, load_content
+
+if TYPE_CHECKING:
+    from tutorbot.engine.ports import ProgressRecord
+    from tutorbot.store import Store
 from tutorbot.content.models import Tutorial
 from tutorbot.errors import ContentError
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    level = os.environ.get("TUTORBOT_LOG_LEVEL", "WARNING").upper()
+    logging.basicConfig(
+        level=level if level in logging.getLevelNamesMapping() else "WARNING",
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
     parser = _parser()
     args = parser.parse_args(argv)
     if args.run is None:
@@ -87,7 +100,29 @@ def _parser() -> argparse.ArgumentParser:
     answer.add_argument("--json", action="store_true",
                         help='one {"correct", "read_as", "slip", "message"} per answer')
     answer.set_defaults(run=_answer)
+
+    play = commands.add_parser("play", help="learn in the terminal (reads stdin when piped)")
+    play.add_argument("--tutorial", metavar="ID", help="open this tutorial first")
+    _learner_options(play)
+    play.set_defaults(run=_play)
+
+    progress = commands.add_parser("progress", help="a learner's progress in each tutorial")
+    _learner_options(progress)
+    progress.add_argument("--json", action="store_true", help="the progress as JSON")
+    progress.set_defaults(run=_progress)
     return parser
+
+
+def _learner_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--user", default=_default_user(), metavar="NAME",
+                        help="who is learning (default: your login name)")
+    parser.add_argument("--db", metavar="URL",
+                        help="database URL (default: TUTORBOT_DATABASE_URL, else a SQLite "
+                             "file in your data folder)")
+
+
+def _default_user() -> str:
+    return os.environ.get("USER") or os.environ.get("USERNAME") or "learner"
 
 
 def _help(parser: argparse.ArgumentParser) -> int:
@@ -188,6 +223,64 @@ def _answer(args: argparse.Namespace) -> int:
         else:
             print(verdict.message, flush=True)
     return 0
+
+
+def _play(args: argparse.Namespace) -> int:
+    from adapters.console import play
+    from tutorbot.engine.engine import Engine
+
+    content = _content(args)
+    if args.tutorial is not None:
+        content.tutorial(args.tutorial)  # an unknown id is refused with the closest
+    store = _store(args.db)
+    try:
+        if isinstance(sys.stdin, io.TextIOWrapper):
+            sys.stdin.reconfigure(errors="replace")
+        play(Engine(content, store), args.user, args.tutorial)
+    finally:
+        store.close()
+    return 0
+
+
+def _progress(args: argparse.Namespace) -> int:
+    content = _content(args)
+    store = _store(args.db)
+    try:
+        records = {r.tutorial_id: r for r in store.progress_of("console", args.user)}
+    finally:
+        store.close()
+    rows: list[dict[str, Any]] = []
+    for tutorial in content.tutorials.values():
+        record = records.get(tutorial.id)
+        rows.append({
+            "id": tutorial.id,
+            "step": _current_step(record, len(tutorial.lesson.steps)),
+            "steps": len(tutorial.lesson.steps),
+            "tiers_passed": record.tiers_passed if record else [],
+            "completed": bool(record and record.completed_at),
+        })
+    if args.json:
+        _print_json({"tutorials": rows})
+    else:
+        for row in rows:
+            state = "done" if row["completed"] else f"step {row['step']} of {row['steps']}"
+            print(f"{row['id']}: {state}, tiers {', '.join(row['tiers_passed']) or 'none'}")
+    return 0
+
+
+def _current_step(record: ProgressRecord | None, steps: int) -> int:
+    """The step a learner is on, counted from 1; 0 before they start."""
+    if record is None or record.started_at is None:
+        return 0
+    return min(record.step + 1, steps)
+
+
+def _store(url: str | None) -> Store:
+    from tutorbot.store import Store, database_url
+
+    store = Store(database_url(url))
+    store.migrate()
+    return store
 
 
 def _stdin_lines(keep_blank: bool = False) -> Iterator[str]:

@@ -1,5 +1,0 @@
-"""`python -m tutorbot` is the `tutorbot` command."""
-
-from tutorbot.cli import main
-
-raise SystemExit(main())
