@@ -56,9 +56,9 @@ def judge(checkpoint: Checkpoint, text: str) -> Verdict:
 
 def _judge_text(answer: TextAnswer, text: str) -> Verdict:
     verdict = judge_text(answer, text)
-    slip = None if verdict.correct else "missing_idea"
-    return Verdict(verdict.correct, verdict.read_as, slip, verdict.message,
-                   not verdict.correct)
+    if verdict.correct:
+        return Verdict(True, verdict.read_as, None, f"✅ {verdict.message}", False)
+    return Verdict(False, verdict.read_as, "missing_idea", verdict.message, True)
 
 
 def _judge_number(checkpoint: Checkpoint, answer: NumberAnswer, text: str) -> Verdict:
