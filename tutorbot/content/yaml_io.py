@@ -37,7 +37,7 @@ class LineList(list[Any]):
     line: int = 0
 
 
-class _StrictLoader(yaml.SafeLoader):
+class _StrictLoader(yaml.CSafeLoader):
     """SafeLoader with our own, narrower scalar resolution."""
 
 

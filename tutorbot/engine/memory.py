@@ -1,7 +1,8 @@
 """A store that keeps everything in memory: for tests, benchmarks and trying out.
 
-It honours the same contract as the durable store: a turn's changes appear as a
-whole when the turn ends normally, and not at all when it raises.
+It honours the durable store's contract: a turn's writes appear together when
+the turn ends normally, and not at all when it raises. Only what a turn reads is
+copied, so a turn costs the same with ten learners or ten thousand.
 """
 
 from __future__ import annotations
@@ -10,58 +11,64 @@ import copy
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from typing import Any
 
 from tutorbot.engine.ports import ProgressRecord
 
 
-@dataclass
-class _Data:
-    states: dict[str, dict[str, Any]] = field(default_factory=dict)
-    learners: dict[tuple[str, str], int] = field(default_factory=dict)
-    progress: dict[tuple[int, str], ProgressRecord] = field(default_factory=dict)
-    attempts: dict[tuple[int, str, str], int] = field(default_factory=dict)
-
-
 class MemoryTurn:
-    def __init__(self, data: _Data, conversation: str) -> None:
-        self._data = data
-        self.state: dict[str, Any] = copy.deepcopy(data.states.get(conversation, {}))
+    def __init__(self, store: MemoryStore, conversation: str) -> None:
+        self._store = store
+        self.state: dict[str, Any] = copy.deepcopy(store.states.get(conversation, {}))
         self._learner = 0
+        self._new_learners: dict[tuple[str, str], int] = {}
+        self._progress: dict[tuple[int, str], ProgressRecord] = {}
+        self._attempts: dict[tuple[int, str, str], int] = {}
 
     def learner(self, platform: str, user_id: str, display_name: str) -> int:
-        self._learner = self._data.learners.setdefault(
-            (platform, user_id), len(self._data.learners) + 1
-        )
-        return self._learner
+        key = (platform, user_id)
+        found = self._store.learners.get(key) or self._new_learners.get(key)
+        if found is None:
+            found = len(self._store.learners) + len(self._new_learners) + 1
+            self._new_learners[key] = found
+        self._learner = found
+        return found
 
     def progress(self, learner_id: int, tutorial_id: str) -> ProgressRecord:
-        found = self._data.progress.get((learner_id, tutorial_id))
+        key = (learner_id, tutorial_id)
+        found = self._progress.get(key) or self._store.progress.get(key)
         return copy.deepcopy(found) if found else ProgressRecord(tutorial_id)
 
     def save_progress(self, record: ProgressRecord) -> None:
-        self._data.progress[(self._learner, record.tutorial_id)] = copy.deepcopy(record)
+        self._progress[(self._learner, record.tutorial_id)] = copy.deepcopy(record)
 
     def add_attempt(self, learner_id: int, tutorial_id: str, checkpoint_id: str,
                     answer: str, correct: bool, slip: str | None) -> None:
         key = (learner_id, tutorial_id, checkpoint_id)
-        self._data.attempts[key] = self._data.attempts.get(key, 0) + 1
+        self._attempts[key] = self.attempts(learner_id, tutorial_id, checkpoint_id) + 1
 
     def attempts(self, learner_id: int, tutorial_id: str, checkpoint_id: str) -> int:
-        return self._data.attempts.get((learner_id, tutorial_id, checkpoint_id), 0)
+        key = (learner_id, tutorial_id, checkpoint_id)
+        return self._attempts.get(key, self._store.attempts.get(key, 0))
+
+    def commit(self, conversation: str) -> None:
+        self._store.states[conversation] = copy.deepcopy(self.state)
+        self._store.learners.update(self._new_learners)
+        self._store.progress.update(self._progress)
+        self._store.attempts.update(self._attempts)
 
 
 class MemoryStore:
     def __init__(self) -> None:
-        self._data = _Data()
+        self.states: dict[str, dict[str, Any]] = {}
+        self.learners: dict[tuple[str, str], int] = {}
+        self.progress: dict[tuple[int, str], ProgressRecord] = {}
+        self.attempts: dict[tuple[int, str, str], int] = {}
         self._lock = threading.Lock()
 
     @contextmanager
     def turn(self, conversation: str) -> Iterator[MemoryTurn]:
         with self._lock:
-            working = copy.deepcopy(self._data)
-            turn = MemoryTurn(working, conversation)
+            turn = MemoryTurn(self, conversation)
             yield turn
-            working.states[conversation] = copy.deepcopy(turn.state)
-            self._data = working
+            turn.commit(conversation)
