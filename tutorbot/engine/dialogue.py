@@ -68,8 +68,11 @@ class Designs:
         return snapshot
 
     def forget(self, conversation: str) -> None:
-        for key in [key for key in self._cache if key[0] == conversation]:
-            del self._cache[key]
+        # list() copies the keys in one step, so other conversations' threads
+        # adding designs meanwhile cannot break the loop.
+        for key in list(self._cache):
+            if key[0] == conversation:
+                self._cache.pop(key, None)
 
 
 class Dialogue:
