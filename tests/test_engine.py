@@ -24,12 +24,16 @@ class Learner:
         self.replies: list[Reply] = []
 
     def says(self, text: str, addressed: bool = True) -> str:
-        return self._send(Event("console", self.conversation, self.user, "Ada",
-                                chat=self.chat, text=text, addressed=addressed))  # type: ignore[arg-type]
+        return self._send(self._event(text=text, addressed=addressed))
 
     def taps(self, payload: str) -> str:
-        return self._send(Event("console", self.conversation, self.user, "Ada",
-                                chat=self.chat, button=payload))  # type: ignore[arg-type]
+        return self._send(self._event(button=payload))
+
+    def _event(self, text: str | None = None, button: str | None = None,
+               addressed: bool = True) -> Event:
+        chat = "group" if self.chat == "group" else "private"
+        return Event("console", self.conversation, self.user, "Ada", chat=chat, text=text,
+                     button=button, addressed=addressed)
 
     def _send(self, event: Event) -> str:
         self.replies = self.engine.handle(event)
@@ -246,3 +250,16 @@ def test_an_internal_error_apologises_and_changes_nothing() -> None:
 
     assert failed == APOLOGY
     assert retried.startswith("✅ Correct")
+
+
+@pytest.mark.parametrize("length", [10, 3500, 3501, 9000, 20_000])
+def test_long_text_is_split_into_messages_that_fit(length: int) -> None:
+    from tutorbot.engine.lesson import MESSAGE_LIMIT, split
+
+    text = "\n\n".join(["para " + "x" * 900] * (length // 900) + ["y" * (length % 900)])
+    text += "\n" + "z" * 5000 if length > 9000 else ""
+
+    parts = split(text)
+
+    assert all(len(part) <= MESSAGE_LIMIT for part in parts)
+    assert "".join(parts).replace("\n", "") == text.replace("\n", "")

@@ -548,7 +548,8 @@ def _pick(text: str, tutorials: list[Tutorial]) -> Tutorial | None:
 
 
 def _lesson_buttons(record: ProgressRecord | None = None) -> tuple[tuple[Button, ...], ...]:
-    start = "▶️ Resume the lesson" if record and record.started_at else "▶️ Start the lesson"
+    resuming = record is not None and record.started_at is not None
+    start = "▶️ Resume the lesson" if resuming else "▶️ Start the lesson"
     return ((Button(start, "lesson:start"), Button("🛠️ Jump to building", "lesson:build")),
             (Button("📋 Requirements", "lesson:requirements"),))
 

@@ -75,35 +75,28 @@ def split(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
     """Cut long text into messages at paragraph breaks (or lines, if it must)."""
     if len(text) <= limit:
         return [text]
-    messages: list[str] = []
-    current = ""
+    pieces = []
     for paragraph in text.split("\n\n"):
-        pieces = [paragraph] if len(paragraph) <= limit else _lines(paragraph, limit)
-        for piece in pieces:
-            joined = f"{current}\n\n{piece}" if current else piece
-            if len(joined) <= limit:
-                current = joined
-            else:
-                messages.append(current)
-                current = piece
-    if current:
-        messages.append(current)
-    return messages
+        if len(paragraph) <= limit:
+            pieces.append(paragraph)
+            continue
+        lines = [line[at:at + limit] for line in paragraph.split("\n")
+                 for at in range(0, max(len(line), 1), limit)]
+        pieces += _pack(lines, "\n", limit)
+    return _pack(pieces, "\n\n", limit)
 
 
-def _lines(paragraph: str, limit: int) -> list[str]:
-    pieces: list[str] = []
+def _pack(pieces: list[str], separator: str, limit: int) -> list[str]:
+    """Join pieces with `separator` into as few chunks of at most `limit` as fit."""
+    chunks: list[str] = []
     current = ""
-    for line in paragraph.split("\n"):
-        while len(line) > limit:
-            pieces.append(line[:limit])
-            line = line[limit:]
-        joined = f"{current}\n{line}" if current else line
+    for piece in pieces:
+        joined = f"{current}{separator}{piece}" if current else piece
         if len(joined) <= limit:
             current = joined
         else:
-            pieces.append(current)
-            current = line
+            chunks.append(current)
+            current = piece
     if current:
-        pieces.append(current)
-    return pieces
+        chunks.append(current)
+    return chunks
