@@ -12,7 +12,6 @@ makes them all-or-nothing: if any call inside refuses, none of them happened.
 
 from __future__ import annotations
 
-import copy
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -47,6 +46,15 @@ class DesignNode:
 class _State:
     nodes: dict[str, DesignNode] = field(default_factory=dict)
     edges: list[tuple[str, str]] = field(default_factory=list)
+
+    def copy(self) -> _State:
+        """An independent copy, made field by field: far cheaper than deepcopy,
+        and every mutating command records one for undo."""
+        nodes = {
+            node_id: DesignNode(node.id, node.type, node.label, node.count, dict(node.params))
+            for node_id, node in self.nodes.items()
+        }
+        return _State(nodes, list(self.edges))
 
 
 @dataclass(frozen=True)
@@ -119,7 +127,7 @@ class Design:
         if self._open is not None:
             yield
             return
-        before = copy.deepcopy(self._state)
+        before = self._state.copy()
         self._open = description
         try:
             yield
@@ -246,7 +254,7 @@ class Design:
     def _record(self, description: str) -> None:
         # Inside `change` the undo point is kept when the change completes.
         if self._open is None:
-            self._push(description, copy.deepcopy(self._state))
+            self._push(description, self._state.copy())
 
     def _push(self, description: str, before: _State) -> None:
         self._history.append(_UndoPoint(description, before))
