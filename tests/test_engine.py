@@ -43,6 +43,14 @@ class Learner:
         return [b.payload for reply in self.replies for row in reply.buttons for b in row]
 
 
+def open_blog(learner: Learner, button: str | None = "lesson:start") -> None:
+    """From the menu into the blog tutorial, then press `button` on its card."""
+    learner.says("/start")
+    learner.says("1")
+    if button is not None:
+        learner.taps(button)
+
+
 @pytest.fixture
 def learner() -> Learner:
     return Learner(Engine(CONTENT, MemoryStore()))
@@ -103,9 +111,7 @@ def test_the_blog_lesson_end_to_end(learner: Learner) -> None:
 
 
 def test_wrong_answers_get_a_hint_then_the_worked_answer(learner: Learner) -> None:
-    learner.says("/start")
-    learner.says("1")
-    learner.taps("lesson:start")
+    open_blog(learner)
 
     first = learner.says("7")
     second = learner.says("8")
@@ -118,9 +124,7 @@ def test_wrong_answers_get_a_hint_then_the_worked_answer(learner: Learner) -> No
 
 
 def test_unreadable_answers_do_not_spend_a_try(learner: Learner) -> None:
-    learner.says("/start")
-    learner.says("1")
-    learner.taps("lesson:start")
+    open_blog(learner)
 
     replies = [learner.says(text) for text in ["lots", "", "🙂", "__import__('os')"]]
     after = learner.says("7")
@@ -130,9 +134,7 @@ def test_unreadable_answers_do_not_spend_a_try(learner: Learner) -> None:
 
 
 def test_skip_and_hint_during_a_checkpoint(learner: Learner) -> None:
-    learner.says("/start")
-    learner.says("1")
-    learner.taps("lesson:start")
+    open_blog(learner)
 
     hint = learner.says("/hint")
     skipped = learner.taps("skip")
@@ -142,9 +144,7 @@ def test_skip_and_hint_during_a_checkpoint(learner: Learner) -> None:
 
 
 def test_the_build_hint_ladder_climbs(learner: Learner) -> None:
-    learner.says("/start")
-    learner.says("1")
-    learner.taps("lesson:build")
+    open_blog(learner, "lesson:build")
 
     rungs = [learner.says("/hint") for _ in range(4)]
 
@@ -155,8 +155,7 @@ def test_the_build_hint_ladder_climbs(learner: Learner) -> None:
 
 
 def test_solution_needs_confirmation_and_shows_a_diff(learner: Learner) -> None:
-    learner.says("/start")
-    learner.says("1")
+    open_blog(learner, None)
     learner.says("add 6 app")
 
     asked = learner.says("/solution")
@@ -168,8 +167,7 @@ def test_solution_needs_confirmation_and_shows_a_diff(learner: Learner) -> None:
 
 
 def test_reset_asks_first_and_then_forgets_the_tutorial(learner: Learner) -> None:
-    learner.says("/start")
-    learner.says("1")
+    open_blog(learner, None)
     learner.says("add 6 app")
 
     kept = learner.says("/reset") and learner.says("no")
@@ -196,9 +194,7 @@ def test_any_text_at_any_point_gets_a_sensible_reply(learner: Learner, text: str
 
 
 def test_a_button_from_an_old_message_says_where_we_are(learner: Learner) -> None:
-    learner.says("/start")
-    learner.says("1")
-    learner.taps("lesson:start")
+    open_blog(learner)
 
     reply = learner.taps("open:no-such-tutorial")
 
@@ -239,9 +235,7 @@ class BrokenStore(MemoryStore):
 def test_an_internal_error_apologises_and_changes_nothing() -> None:
     store = BrokenStore()
     learner = Learner(Engine(CONTENT, store))
-    learner.says("/start")
-    learner.says("1")
-    learner.taps("lesson:start")
+    open_blog(learner)
 
     store.broken = True
     failed = learner.says("5")

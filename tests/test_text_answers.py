@@ -330,7 +330,8 @@ def test_hostile_text_gets_a_calm_verdict(text: str) -> None:
 
 @pytest.mark.parametrize(("text", "read_as"), [
     ("  Distribute, TRAFFIC!!  ", "distribute traffic"),
-    ("ｄｉｓｔｒｉｂｕｔｅ　ｔｒａｆｆｉｃ", "distribute traffic"),  # fullwidth letters
+    # fullwidth letters
+    ("ｄｉｓｔｒｉｂｕｔｅ　ｔｒａｆｆｉｃ", "distribute traffic"),
     ("It doesn't\tfail-over…", "it doesnt fail over"),
     ("Straße", "strasse"),
 ])

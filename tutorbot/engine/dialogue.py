@@ -86,6 +86,7 @@ class Dialogue:
         self.state: dict[str, Any] = dict(turn.state)
         self.learner = turn.learner(event.platform, event.user_id, event.display_name)
         self._record: ProgressRecord | None = None
+        self._judged: tuple[tuple[str, int, int], tiers.TierReport] | None = None
 
     # --- entry -----------------------------------------------------------------
 
@@ -364,7 +365,7 @@ class Dialogue:
         then what is missing, then the commands that would add it."""
         tutorial = self.tutorial
         assert tutorial is not None
-        report = tiers.evaluate(self._current_design(), tutorial.tiers, self.content.catalogue)
+        report = self._report()
         unmet = report.first_unmet
         if unmet is None:
             return Reply("🎉 Every tier is green already. Try /solution to compare with "
@@ -387,6 +388,16 @@ class Dialogue:
         assert tutorial is not None
         return commands.Palette.for_tutorial(self.content.catalogue, tutorial)
 
+    def _report(self) -> tiers.TierReport:
+        """The tiers judged on the current design, once per change of it in a turn."""
+        tutorial = self.tutorial
+        assert tutorial is not None
+        design = self._current_design()
+        key = (tutorial.id, id(design), design.revision)
+        if self._judged is None or self._judged[0] != key:
+            self._judged = (key, tiers.evaluate(design, tutorial.tiers, self.content.catalogue))
+        return self._judged[1]
+
     def _current_design(self) -> Design:
         tutorial = self.tutorial
         assert tutorial is not None
@@ -394,10 +405,7 @@ class Dialogue:
         return self.designs.get(key, self.record.design, self._palette())
 
     def _passed_now(self) -> list[str]:
-        tutorial = self.tutorial
-        assert tutorial is not None
-        report = tiers.evaluate(self._current_design(), tutorial.tiers, self.content.catalogue)
-        return report.passed_ids
+        return self._report().passed_ids
 
     def _design_command(self, text: str) -> list[Reply]:
         tutorial = self.tutorial
@@ -419,7 +427,7 @@ class Dialogue:
         """Celebrate tiers that just turned green; finish a build task that is met."""
         tutorial = self.tutorial
         assert tutorial is not None
-        report = tiers.evaluate(self._current_design(), tutorial.tiers, self.content.catalogue)
+        report = self._report()
         news = []
         for result in report.tiers:
             if result.passed and result.tier.id not in self.record.tiers_passed:
