@@ -21,13 +21,14 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from conftest import PostgresCluster
 from sqlalchemy import create_engine, inspect, text
-from sqlalchemy.exc import SQLAlchemyError
 
 from tutorbot.errors import TutorbotError
 from tutorbot.store import ProgressRecord, Store, StoreError, database_url, migrations
 from tutorbot.store.database import parse
+from tutorbot.store.errors import is_database_error
 from tutorbot.store.location import ENVIRONMENT_VARIABLE
-from tutorbot.store.tables import ANSWER_LIMIT, METADATA
+from tutorbot.store.queries import ANSWER_LIMIT
+from tutorbot.store.tables import METADATA
 
 TUTORIAL = "tutorial-simple-blog"
 
@@ -457,13 +458,16 @@ def test_an_in_memory_database_serves_turns_from_several_threads() -> None:
 @pytest.mark.parametrize(
     ("url", "message", "cause"),
     [
-        ("nosuchdb://somewhere/else", "could not open the database", SQLAlchemyError),
-        ("not a url", "could not open the database", SQLAlchemyError),
+        ("nosuchdb://somewhere/else", "unknown kind 'nosuchdb' .*sqlite and postgresql", None),
+        ("not a url", "'not a url' is not a database URL", None),
         ("sqlite:///{tmp}/a-file/tutorbot.db", "could not create the folder", OSError),
+        ("sqlite:///{tmp}/db?mode=ro", "SQLite URLs take no options", None),
+        ("postgresql://bot:secret@127.0.0.1:1/none", "could not open the database: "
+         "OperationalError", Exception),
     ],
 )
 def test_an_unusable_url_is_a_store_error(
-    url: str, message: str, cause: type[BaseException], tmp_path: Path
+    url: str, message: str, cause: type[BaseException] | None, tmp_path: Path
 ) -> None:
     (tmp_path / "a-file").write_text("not a folder")
 
@@ -471,7 +475,11 @@ def test_an_unusable_url_is_a_store_error(
         Store(url.format(tmp=tmp_path.as_posix()))
 
     assert isinstance(caught.value, TutorbotError)
-    assert isinstance(caught.value.__cause__, cause)
+    assert "secret" not in str(caught.value)
+    if cause is None:
+        assert caught.value.__cause__ is None
+    else:
+        assert isinstance(caught.value.__cause__, cause)
 
 
 def test_a_database_never_migrated_gives_a_store_error_from_the_driver(store_url: str) -> None:
@@ -481,20 +489,34 @@ def test_a_database_never_migrated_gives_a_store_error_from_the_driver(store_url
         pass
 
     store.close()
-    assert isinstance(caught.value.__cause__, SQLAlchemyError)
+    assert is_database_error(caught.value.__cause__)
 
 
 @pytest.mark.parametrize(
-    ("url", "driver"),
+    ("url", "dialect", "migrated_with"),
     [
-        ("postgres://bot@db.example/tutorbot", "postgresql+psycopg"),
-        ("postgresql://bot@db.example/tutorbot", "postgresql+psycopg"),
-        ("postgresql+psycopg://bot@db.example/tutorbot", "postgresql+psycopg"),
-        ("sqlite:///tutorbot.db", "sqlite"),
+        ("postgres://bot@db.example/tutorbot", "postgresql",
+         "postgresql+psycopg://bot@db.example/tutorbot"),
+        ("postgresql://bot@db.example/tutorbot", "postgresql",
+         "postgresql+psycopg://bot@db.example/tutorbot"),
+        ("postgresql+psycopg://bot@db.example/tutorbot", "postgresql",
+         "postgresql+psycopg://bot@db.example/tutorbot"),
+        ("sqlite:///tutorbot.db", "sqlite", "sqlite:///tutorbot.db"),
+        ("sqlite://", "sqlite", "sqlite://"),
     ],
 )
-def test_a_bare_postgresql_url_is_given_the_shipped_driver(url: str, driver: str) -> None:
-    assert parse(url).drivername == driver
+def test_a_bare_postgresql_url_is_given_the_shipped_driver(
+    url: str, dialect: str, migrated_with: str
+) -> None:
+    address = parse(url)
+
+    assert (address.dialect, address.url) == (dialect, migrated_with)
+
+
+def test_a_password_never_shows_in_what_the_store_prints() -> None:
+    assert parse("postgresql://bot:hunter2@db.example/tutorbot").shown == (
+        "postgresql+psycopg://bot:***@db.example/tutorbot"
+    )
 
 
 # Where the database is

@@ -224,6 +224,7 @@ _MARKS = (
     ("\N{LONG RIGHTWARDS ARROW}", ARROW), (">", ARROW), ("=", EQUALS),
     (TIMES_SIGN, TIMES), ("*", TIMES),
 )
+_MARK_STARTS = frozenset(mark[0] for mark, _ in _MARKS)
 # Phones turn straight quotes into curly ones; any of a kind closes any.
 _DOUBLE = '"\N{LEFT DOUBLE QUOTATION MARK}\N{RIGHT DOUBLE QUOTATION MARK}'
 _SINGLE = "'\N{LEFT SINGLE QUOTATION MARK}\N{RIGHT SINGLE QUOTATION MARK}"
@@ -265,6 +266,8 @@ class _Scanner:
         return self._bare()
 
     def _mark(self) -> tuple[str, str] | None:
+        if self.text[self.at] not in _MARK_STARTS:
+            return None
         return next((m for m in _MARKS if self.text.startswith(m[0], self.at)), None)
 
     def _peek(self, ahead: int) -> str:

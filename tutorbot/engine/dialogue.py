@@ -50,6 +50,15 @@ class Designs:
 
     def __init__(self) -> None:
         self._cache: dict[tuple[str, str], tuple[list[str], Design]] = {}
+        self._palettes: dict[str, commands.Palette] = {}
+
+    def palette(self, content: Content, tutorial: Tutorial) -> commands.Palette:
+        """The tutorial's palette, built once: content does not change while running."""
+        found = self._palettes.get(tutorial.id)
+        if found is None:
+            found = commands.Palette.for_tutorial(content.catalogue, tutorial)
+            self._palettes[tutorial.id] = found
+        return found
 
     def get(self, key: tuple[str, str], stored: list[str],
             palette: commands.Palette) -> Design:
@@ -86,6 +95,7 @@ class Dialogue:
         self.state: dict[str, Any] = dict(turn.state)
         self.learner = turn.learner(event.platform, event.user_id, event.display_name)
         self._record: ProgressRecord | None = None
+        self._record_as_read: ProgressRecord | None = None
         self._judged: tuple[tuple[str, int, int], tiers.TierReport] | None = None
 
     # --- entry -----------------------------------------------------------------
@@ -94,7 +104,7 @@ class Dialogue:
         if self.event.chat != "private" and not self.event.addressed:
             return []
         replies = self._route()
-        if self._record is not None:
+        if self._record is not None and self._record != self._record_as_read:
             self.turn.save_progress(self._record)
         self.turn.state = self.state
         return [part for reply in replies for part in _split(reply)]
@@ -202,6 +212,7 @@ class Dialogue:
         assert tutorial is not None
         if self._record is None or self._record.tutorial_id != tutorial.id:
             self._record = self.turn.progress(self.learner, tutorial.id)
+            self._record_as_read = self._record.copy()
         return self._record
 
     def _open(self, tutorial_id: str) -> list[Reply]:
@@ -386,7 +397,7 @@ class Dialogue:
     def _palette(self) -> commands.Palette:
         tutorial = self.tutorial
         assert tutorial is not None
-        return commands.Palette.for_tutorial(self.content.catalogue, tutorial)
+        return self.designs.palette(self.content, tutorial)
 
     def _report(self) -> tiers.TierReport:
         """The tiers judged on the current design, once per change of it in a turn."""

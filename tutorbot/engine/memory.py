@@ -7,7 +7,6 @@ copied, so a turn costs the same with ten learners or ten thousand.
 
 from __future__ import annotations
 
-import copy
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,7 +18,9 @@ from tutorbot.engine.ports import ProgressRecord
 class MemoryTurn:
     def __init__(self, store: MemoryStore, conversation: str) -> None:
         self._store = store
-        self.state: dict[str, Any] = copy.deepcopy(store.states.get(conversation, {}))
+        # The conversation state is flat (text, numbers, None), so a shallow copy
+        # is a whole one.
+        self.state: dict[str, Any] = dict(store.states.get(conversation, {}))
         self._learner = 0
         self._new_learners: dict[tuple[str, str], int] = {}
         self._progress: dict[tuple[int, str], ProgressRecord] = {}
@@ -37,10 +38,10 @@ class MemoryTurn:
     def progress(self, learner_id: int, tutorial_id: str) -> ProgressRecord:
         key = (learner_id, tutorial_id)
         found = self._progress.get(key) or self._store.progress.get(key)
-        return copy.deepcopy(found) if found else ProgressRecord(tutorial_id)
+        return found.copy() if found else ProgressRecord(tutorial_id)
 
     def save_progress(self, record: ProgressRecord) -> None:
-        self._progress[(self._learner, record.tutorial_id)] = copy.deepcopy(record)
+        self._progress[(self._learner, record.tutorial_id)] = record.copy()
 
     def add_attempt(self, learner_id: int, tutorial_id: str, checkpoint_id: str,
                     answer: str, correct: bool, slip: str | None) -> None:
@@ -52,7 +53,7 @@ class MemoryTurn:
         return self._attempts.get(key, self._store.attempts.get(key, 0))
 
     def commit(self, conversation: str) -> None:
-        self._store.states[conversation] = copy.deepcopy(self.state)
+        self._store.states[conversation] = dict(self.state)
         self._store.learners.update(self._new_learners)
         self._store.progress.update(self._progress)
         self._store.attempts.update(self._attempts)

@@ -30,10 +30,19 @@ class ProgressRecord:
     started_at: datetime | None = None
     completed_at: datetime | None = None
 
+    def copy(self) -> ProgressRecord:
+        """An independent copy (its lists copied; times are immutable)."""
+        return ProgressRecord(
+            self.tutorial_id, self.step, list(self.steps_done), list(self.checkpoints_done),
+            list(self.tiers_passed), self.hints_used, list(self.design), self.started_at,
+            self.completed_at,
+        )
+
 
 class Turn(Protocol):
     """One message's worth of reading and writing, committed as a whole."""
 
+    # The conversation's state: a flat mapping of names to text, numbers or None.
     state: dict[str, Any]
 
     def learner(self, platform: str, user_id: str, display_name: str) -> int: ...

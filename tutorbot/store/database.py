@@ -1,25 +1,35 @@
-"""Opening a database: which driver, which pool, and how a transaction begins.
+"""Opening a database and running one transaction on it, straight on the driver.
 
-SQLite needs two things SQLAlchemy does not do by default. The pragmas below
-hold per connection, so they are set on every connection the pool opens. And
-a turn reads before it writes: under SQLite's default deferred BEGIN, two such
-transactions deadlock on the upgrade from reader to writer and one fails at
-once with "database is locked", whatever the busy timeout. So sqlite3's own
-transaction handling is switched off and every transaction starts with
+A turn runs five or six small statements. Through SQLAlchemy each costs about
+a hundred microseconds of Python; on the driver (sqlite3, psycopg) it costs a
+few, and importing SQLAlchemy alone takes a third of a second at start-up. So
+the store's everyday work talks PEP 249 directly, with its SQL written out in
+`queries`, and SQLAlchemy and Alembic are loaded only to migrate a database
+(`migrations`).
+
+SQLite needs care that a driver does not take by default. Its pragmas hold per
+connection, so they are set on every connection opened. And a turn reads
+before it writes: under SQLite's default deferred BEGIN two such transactions
+deadlock on the upgrade from reader to writer and one fails at once with
+"database is locked", whatever the busy timeout. So the driver's own
+transaction handling is off and every writing transaction starts with
 `BEGIN IMMEDIATE`, which takes the write lock up front and waits for it.
-Read-only work asks for a plain deferred BEGIN instead.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import sqlite3
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
-from sqlalchemy import Connection, Engine, create_engine, event
-from sqlalchemy.engine import URL, make_url
-from sqlalchemy.pool import StaticPool
+from tutorbot.store.errors import StoreError, translated
 
 log = logging.getLogger(__name__)
 
@@ -29,51 +39,209 @@ SQLITE_PRAGMAS = (
     "PRAGMA synchronous=NORMAL",
     "PRAGMA foreign_keys=ON",
 )
-BEGIN_OPTION = "tutorbot_sqlite_begin"
-READ_ONLY = {BEGIN_OPTION: "DEFERRED"}
-POSTGRES_DRIVERS = {"postgres", "postgresql"}
+POSTGRES_SCHEMES = {"postgres", "postgresql", "postgresql+psycopg"}
+SQLITE_SCHEMES = {"sqlite", "sqlite+pysqlite"}
+IDLE_CONNECTIONS = 8
 
 
-def parse(url: str) -> URL:
-    """The URL with PostgreSQL's bare scheme pointed at psycopg, the driver we ship."""
-    parsed = make_url(url)
-    if parsed.drivername in POSTGRES_DRIVERS:
-        parsed = parsed.set(drivername="postgresql+psycopg")
-    return parsed
+@dataclass(frozen=True)
+class Address:
+    """Where a database is, read from a URL in SQLAlchemy's form.
+
+    `target` is the SQLite file (None for an in-memory database) or the libpq
+    URI psycopg connects with; `url` is the URL SQLAlchemy and Alembic are
+    given when a migration needs them; `shown` hides the password.
+    """
+
+    dialect: str
+    target: str | None
+    url: str
+    shown: str
+
+    @property
+    def in_memory(self) -> bool:
+        return self.dialect == "sqlite" and self.target is None
 
 
-def is_memory(url: URL) -> bool:
-    """Whether this is a private in-memory SQLite database rather than a file."""
-    return url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
+def parse(url: str) -> Address:
+    """The database a URL names: SQLite (`sqlite:///file`, `sqlite://` in memory)
+    or PostgreSQL (`postgresql://`, `postgres://`, `postgresql+psycopg://`)."""
+    scheme, separator, rest = url.partition("://")
+    if not separator:
+        raise StoreError(f"could not open the database: '{_hide(url)}' is not a database URL "
+                         "(try sqlite:///path/to/file.db or postgresql://user@host/db)")
+    scheme = scheme.lower()
+    if scheme in SQLITE_SCHEMES:
+        path, _, query = rest.partition("?")
+        if query:
+            raise StoreError("could not open the database: SQLite URLs take no options here")
+        database = path[1:] if path.startswith("/") else path
+        if database in ("", ":memory:"):
+            return Address("sqlite", None, "sqlite://", "sqlite://")
+        return Address("sqlite", unquote(database), f"sqlite:///{database}", url)
+    if scheme in POSTGRES_SCHEMES:
+        shown = _hide(f"postgresql+psycopg://{rest}")
+        return Address("postgresql", f"postgresql://{rest}", f"postgresql+psycopg://{rest}",
+                       shown)
+    raise StoreError(f"could not open the database: unknown kind '{scheme}' "
+                     "(tutorbot speaks sqlite and postgresql)")
 
 
-def open_engine(url: URL) -> Engine:
-    """An engine for `url`, set up for the store's transactions."""
-    if url.get_backend_name() != "sqlite":
-        return create_engine(url, hide_parameters=True, pool_pre_ping=True)
-    if is_memory(url):
-        engine = create_engine(
-            url, hide_parameters=True, poolclass=StaticPool,
-            connect_args={"check_same_thread": False},
-        )
-    else:
-        Path(url.database or "").expanduser().parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, hide_parameters=True)
-    event.listen(engine, "connect", _on_sqlite_connect)
-    event.listen(engine, "begin", _on_sqlite_begin)
-    return engine
-
-
-def _on_sqlite_connect(connection: sqlite3.Connection, _record: Any) -> None:
-    connection.isolation_level = None
-    cursor = connection.cursor()
+def _hide(url: str) -> str:
+    """The URL with any password replaced by ***."""
     try:
+        password = urlsplit(url).password
+    except ValueError:
+        return url
+    return url.replace(f":{password}@", ":***@", 1) if password else url
+
+
+class Session:
+    """Statements inside one transaction, on the driver's cursor.
+
+    SQL is written with `:name` parameters; for psycopg they become `%(name)s`.
+    """
+
+    def __init__(self, connection: Any, dialect: str) -> None:
+        self._cursor = connection.cursor()
+        self._convert = _pyformat if dialect == "postgresql" else _same
+
+    def run(self, sql: str, parameters: Mapping[str, Any]) -> None:
+        self._cursor.execute(self._convert(sql), parameters)
+
+    def row(self, sql: str, parameters: Mapping[str, Any]) -> tuple[Any, ...] | None:
+        self._cursor.execute(self._convert(sql), parameters)
+        found: tuple[Any, ...] | None = self._cursor.fetchone()
+        return found
+
+    def rows(self, sql: str, parameters: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+        self._cursor.execute(self._convert(sql), parameters)
+        return list(self._cursor.fetchall())
+
+    def close(self) -> None:
+        self._cursor.close()
+
+
+_NAMED = re.compile(r"(?<!:):([a-z_]+)")
+
+
+def _same(sql: str) -> str:
+    return sql
+
+
+_converted: dict[str, str] = {}
+
+
+def _pyformat(sql: str) -> str:
+    found = _converted.get(sql)
+    if found is None:
+        found = _NAMED.sub(r"%(\1)s", sql.replace("%", "%%"))
+        _converted[sql] = found
+    return found
+
+
+class Database:
+    """Connections to one database, kept open between transactions."""
+
+    def __init__(self, address: Address) -> None:
+        self.address = address
+        self.dialect = address.dialect
+        self._connect: Callable[[], Any] = (
+            self._sqlite if address.dialect == "sqlite" else self._postgresql
+        )
+        self._idle: list[Any] = []
+        self._guard = threading.Lock()
+        # An in-memory SQLite database is one shared connection, so transactions
+        # take turns here instead of in the database.
+        self._shared_lock = threading.Lock() if address.in_memory else None
+        if address.dialect == "sqlite" and address.target is not None:
+            try:
+                Path(address.target).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                raise StoreError(
+                    f"could not create the folder of the database: {error}"
+                ) from error
+        with translated("open the database"):
+            self._release(self._connect(), healthy=True)
+
+    @contextmanager
+    def transaction(self, *, write: bool = True) -> Iterator[Session]:
+        """A transaction that commits when the block ends and rolls back when it raises."""
+        with self._shared_lock or _NO_LOCK:
+            connection = self._acquire()
+            healthy = False
+            session = Session(connection, self.dialect)
+            try:
+                if self.dialect == "sqlite":
+                    session.run("BEGIN IMMEDIATE" if write else "BEGIN", {})
+                yield session
+                connection.commit()
+                healthy = True
+            except BaseException:
+                healthy = self._rolled_back(connection)
+                raise
+            finally:
+                session.close()
+                self._release(connection, healthy)
+
+    def connect_for_migration(self) -> Any:
+        """A connection for Alembic: the shared one in memory, else a new one."""
+        if self.address.in_memory:
+            with self._guard:
+                return self._idle[0]
+        return self._connect()
+
+    def close(self) -> None:
+        with self._guard:
+            idle, self._idle = self._idle, []
+        for connection in idle:
+            connection.close()
+
+    # --- connections ---------------------------------------------------------
+
+    def _acquire(self) -> Any:
+        with self._guard:
+            if self._idle:
+                return self._idle.pop()
+        return self._connect()
+
+    def _release(self, connection: Any, healthy: bool) -> None:
+        if healthy:
+            with self._guard:
+                if self.address.in_memory or len(self._idle) < IDLE_CONNECTIONS:
+                    self._idle.append(connection)
+                    return
+        connection.close()
+
+    def _rolled_back(self, connection: Any) -> bool:
+        """Roll back after a failure; whether the connection can be used again."""
+        try:
+            connection.rollback()
+        except Exception as error:  # a broken connection: it is thrown away
+            log.warning("rollback failed, dropping the connection: %s", type(error).__name__)
+            return False
+        return not getattr(connection, "broken", False)
+
+    def _sqlite(self) -> sqlite3.Connection:
+        connection = sqlite3.connect(
+            self.address.target or ":memory:", isolation_level=None, check_same_thread=False
+        )
         for pragma in SQLITE_PRAGMAS:
-            cursor.execute(pragma)
-    finally:
-        cursor.close()
+            connection.execute(pragma)
+        return connection
+
+    def _postgresql(self) -> Any:
+        import psycopg
+
+        return psycopg.connect(self.address.target or "")
 
 
-def _on_sqlite_begin(connection: Connection) -> None:
-    mode = connection.get_execution_options().get(BEGIN_OPTION, "IMMEDIATE")
-    connection.exec_driver_sql(f"BEGIN {mode}")
+class _NoLock:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+_NO_LOCK = _NoLock()

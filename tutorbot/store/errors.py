@@ -1,18 +1,18 @@
 """The store's one error, and the one place where the database's errors become it.
 
-SQLAlchemy wraps every driver error (sqlite3's, psycopg's) in its own
-`SQLAlchemyError`, so catching that one family here covers both databases.
-Messages are built from the driver's error without the statement's parameters,
-which may hold a learner's answer.
+The store works on the drivers directly (sqlite3, psycopg) and on SQLAlchemy
+only to migrate, so three families of errors are the database's: each driver's
+PEP 249 `Error` and SQLAlchemy's own. Messages are built from the error without
+the statement's parameters, which may hold a learner's answer.
 """
 
 from __future__ import annotations
 
 import logging
+import sqlite3
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-
-from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from tutorbot.errors import TutorbotError
 
@@ -27,22 +27,31 @@ class StoreError(TutorbotError):
 def translated(action: str) -> Iterator[None]:
     """Turn a database error raised inside the block into a logged `StoreError`.
 
-    Only SQLAlchemy's errors are caught, so whatever else the engine raises
+    Only the database's errors are caught, so whatever else the engine raises
     inside a turn passes through unchanged (and rolls the turn back).
     """
     try:
         yield
-    except SQLAlchemyError as error:
+    except Exception as error:
+        if not is_database_error(error):
+            raise
         message = f"could not {action}: {describe(error)}"
         log.error("%s", message)
         raise StoreError(message) from error
 
 
-def describe(error: SQLAlchemyError) -> str:
+def is_database_error(error: BaseException) -> bool:
+    """Whether a driver or SQLAlchemy raised it (modules are checked only once loaded)."""
+    families: list[type[BaseException]] = [sqlite3.Error]
+    for module, name in (("psycopg", "Error"), ("sqlalchemy.exc", "SQLAlchemyError")):
+        loaded = sys.modules.get(module)
+        if loaded is not None:
+            families.append(getattr(loaded, name))
+    return isinstance(error, tuple(families))
+
+
+def describe(error: BaseException) -> str:
     """The first line of what went wrong, naming the driver's error class when there is one."""
-    if isinstance(error, DBAPIError) and error.orig is not None:
-        cause: BaseException = error.orig
-        text = str(cause).strip().splitlines()
-        return f"{type(cause).__name__}: {text[0] if text else 'no message'}"
-    text = str(error).strip().splitlines()
-    return f"{type(error).__name__}: {text[0] if text else 'no message'}"
+    cause: BaseException = getattr(error, "orig", None) or error
+    text = str(cause).strip().splitlines()
+    return f"{type(cause).__name__}: {text[0] if text else 'no message'}"

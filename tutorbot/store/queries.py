@@ -1,106 +1,127 @@
-"""The store's SQL, built once per dialect and executed with fresh parameters.
+"""The store's SQL, written out once for both databases.
 
-Building a SQLAlchemy statement costs more than running it on SQLite, so each
-statement a turn needs is made once, with bound parameters, and reused. The two
-databases differ only in the `INSERT … ON CONFLICT` class SQLAlchemy provides
-for each and in `FOR UPDATE`, which SQLite leaves out (its transactions lock
-the whole database instead).
+The tables are declared in `tables` (and built by the migrations); the store
+tests check these statements against them on SQLite and PostgreSQL. The two
+databases differ only in `FOR UPDATE`, which SQLite leaves out (its writing
+transactions lock the whole database instead), and in how a moment is kept:
+SQLite has no time type, so moments are UTC text in the form SQLAlchemy writes
+(`2026-12-03 18:40:00.123456`), which the migrations and older rows share.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import cache
-from typing import Any
 
-from sqlalchemy import Select, Table, Update, bindparam, func, select
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.sql.dml import ReturningInsert
-
-from tutorbot.store.tables import ATTEMPT, CONVERSATION, LEARNER, PROGRESS, SETTING
-
-Insert = postgresql.Insert | sqlite.Insert
-
-PROGRESS_VALUES = (
-    "step", "steps_done", "checkpoints_done", "tiers_passed", "hints_used", "design",
-    "started_at", "completed_at", "updated_at",
+ANSWER_LIMIT = 1000  # characters of an answer kept; longer ones are cut
+PROGRESS_COLUMNS = (
+    "learner_id", "tutorial_id", "step", "steps_done", "checkpoints_done", "tiers_passed",
+    "hints_used", "design", "started_at", "completed_at", "updated_at",
 )
+_KEYS = ("learner_id", "tutorial_id")
 
 
 @dataclass(frozen=True)
 class Queries:
-    """Every statement of a turn; parameter names are the column names unless noted."""
+    """Every statement of a turn, with `:name` parameters."""
 
-    conversation_state: Select[Any]
-    create_conversation: Insert
-    save_conversation: Update  # parameters: conversation, state, updated_at
-    find_learner: Select[Any]
-    create_learner: ReturningInsert[Any]
-    rename_learner: Update  # parameters: learner, display_name
-    progress: Select[Any]
-    save_progress: Insert
-    add_attempt: Insert
-    count_attempts: Select[Any]
-    setting: Select[Any]
-    save_setting: Insert
-
-
-def _insert(dialect: str, table: Table) -> Insert:
-    return postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
-
-
-def _upsert(dialect: str, table: Table, keys: tuple[str, ...], update: tuple[str, ...]) -> Insert:
-    """INSERT that updates `update` when a row with the same `keys` is already there."""
-    statement = _insert(dialect, table)
-    return statement.on_conflict_do_update(
-        index_elements=list(keys), set_={name: statement.excluded[name] for name in update}
-    )
+    conversation_state: str  # key
+    create_conversation: str  # key, state, version, updated_at
+    save_conversation: str  # conversation, state, updated_at
+    find_learner: str  # platform, user_id
+    create_learner: str  # platform, user_id, display_name, created_at
+    rename_learner: str  # learner, display_name
+    progress: str  # learner_id, tutorial_id
+    learner_progress: str  # platform, user_id
+    save_progress: str  # PROGRESS_COLUMNS
+    add_attempt: str  # learner_id, tutorial_id, checkpoint_id, answer, correct, slip, created_at
+    count_attempts: str  # learner_id, tutorial_id, checkpoint_id
+    setting: str  # learner_id, name
+    save_setting: str  # learner_id, name, value
+    revision: str
+    revision_table: str  # how many tables named alembic_version there are (0 or 1)
 
 
 @cache
 def queries_for(dialect: str) -> Queries:
-    """The statements for `dialect` ("sqlite" or "postgresql"), built on first use."""
-    conversation = CONVERSATION.c
-    learner = LEARNER.c
-    create_conversation = _insert(dialect, CONVERSATION).on_conflict_do_nothing(
-        index_elements=["key"]
-    )
-    create_learner = _upsert(
-        dialect, LEARNER, ("platform", "user_id"), ("display_name",)
-    ).returning(learner.id)
+    """The statements for `dialect` ("sqlite" or "postgresql")."""
+    lock = " FOR UPDATE" if dialect == "postgresql" else ""
+    columns = ", ".join(PROGRESS_COLUMNS)
+    updated = ", ".join(f"{name} = excluded.{name}" for name in PROGRESS_COLUMNS
+                        if name not in _KEYS)
     return Queries(
-        conversation_state=select(conversation.state)
-        .where(conversation.key == bindparam("key"))
-        .with_for_update(),
-        create_conversation=create_conversation,
-        save_conversation=CONVERSATION.update()
-        .where(conversation.key == bindparam("conversation"))
-        .values(
-            state=bindparam("state"),
-            version=conversation.version + 1,
-            updated_at=bindparam("updated_at"),
+        conversation_state=f"SELECT state FROM conversation WHERE key = :key{lock}",
+        create_conversation=(
+            "INSERT INTO conversation (key, state, version, updated_at) "
+            "VALUES (:key, :state, :version, :updated_at) ON CONFLICT (key) DO NOTHING"
         ),
-        find_learner=select(learner.id, learner.display_name)
-        .where(learner.platform == bindparam("platform"))
-        .where(learner.user_id == bindparam("user_id"))
-        .with_for_update(),
-        create_learner=create_learner,
-        rename_learner=LEARNER.update()
-        .where(learner.id == bindparam("learner"))
-        .values(display_name=bindparam("display_name")),
-        progress=select(PROGRESS)
-        .where(PROGRESS.c.learner_id == bindparam("learner_id"))
-        .where(PROGRESS.c.tutorial_id == bindparam("tutorial_id"))
-        .with_for_update(),
-        save_progress=_upsert(dialect, PROGRESS, ("learner_id", "tutorial_id"), PROGRESS_VALUES),
-        add_attempt=_insert(dialect, ATTEMPT),
-        count_attempts=select(func.count())
-        .select_from(ATTEMPT)
-        .where(ATTEMPT.c.learner_id == bindparam("learner_id"))
-        .where(ATTEMPT.c.tutorial_id == bindparam("tutorial_id"))
-        .where(ATTEMPT.c.checkpoint_id == bindparam("checkpoint_id")),
-        setting=select(SETTING.c.value)
-        .where(SETTING.c.learner_id == bindparam("learner_id"))
-        .where(SETTING.c.name == bindparam("name")),
-        save_setting=_upsert(dialect, SETTING, ("learner_id", "name"), ("value",)),
+        save_conversation=(
+            "UPDATE conversation SET state = :state, version = version + 1, "
+            "updated_at = :updated_at WHERE key = :conversation"
+        ),
+        find_learner=(
+            "SELECT id, display_name FROM learner "
+            f"WHERE platform = :platform AND user_id = :user_id{lock}"
+        ),
+        create_learner=(
+            "INSERT INTO learner (platform, user_id, display_name, created_at) "
+            "VALUES (:platform, :user_id, :display_name, :created_at) "
+            "ON CONFLICT (platform, user_id) DO UPDATE SET display_name = "
+            "excluded.display_name RETURNING id"
+        ),
+        rename_learner="UPDATE learner SET display_name = :display_name WHERE id = :learner",
+        progress=(
+            f"SELECT {columns} FROM progress "
+            f"WHERE learner_id = :learner_id AND tutorial_id = :tutorial_id{lock}"
+        ),
+        learner_progress=(
+            f"SELECT {', '.join('progress.' + name for name in PROGRESS_COLUMNS)} "
+            "FROM progress JOIN learner ON learner.id = progress.learner_id "
+            "WHERE learner.platform = :platform AND learner.user_id = :user_id "
+            "ORDER BY progress.tutorial_id"
+        ),
+        save_progress=(
+            f"INSERT INTO progress ({columns}) "
+            f"VALUES ({', '.join(':' + name for name in PROGRESS_COLUMNS)}) "
+            f"ON CONFLICT (learner_id, tutorial_id) DO UPDATE SET {updated}"
+        ),
+        add_attempt=(
+            "INSERT INTO attempt (learner_id, tutorial_id, checkpoint_id, answer, correct, "
+            "slip, created_at) VALUES (:learner_id, :tutorial_id, :checkpoint_id, :answer, "
+            ":correct, :slip, :created_at)"
+        ),
+        count_attempts=(
+            "SELECT count(*) FROM attempt WHERE learner_id = :learner_id "
+            "AND tutorial_id = :tutorial_id AND checkpoint_id = :checkpoint_id"
+        ),
+        setting="SELECT value FROM setting WHERE learner_id = :learner_id AND name = :name",
+        save_setting=(
+            "INSERT INTO setting (learner_id, name, value) VALUES (:learner_id, :name, :value) "
+            "ON CONFLICT (learner_id, name) DO UPDATE SET value = excluded.value"
+        ),
+        revision="SELECT version_num FROM alembic_version",
+        revision_table=(
+            "SELECT count(*) FROM pg_tables WHERE schemaname = current_schema() "
+            "AND tablename = 'alembic_version'" if dialect == "postgresql" else
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' "
+            "AND name = 'alembic_version'"
+        ),
     )
+
+
+def moment_in(dialect: str, moment: datetime | None) -> datetime | str | None:
+    """A moment as the database keeps it (naive UTC text on SQLite)."""
+    if moment is None or dialect == "postgresql":
+        return moment
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def moment_out(stored: datetime | str | None) -> datetime | None:
+    """A stored moment in UTC; SQLite's text and naive values are UTC already."""
+    if stored is None:
+        return None
+    moment = datetime.fromisoformat(stored) if isinstance(stored, str) else stored
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext
-
-from sqlalchemy import func, select
+from contextlib import contextmanager
 
 from tutorbot.store import migrations
-from tutorbot.store.database import READ_ONLY, is_memory, open_engine, parse
-from tutorbot.store.errors import StoreError, translated
+from tutorbot.store.database import Database, parse
+from tutorbot.store.errors import translated
+from tutorbot.store.queries import queries_for
 from tutorbot.store.records import ProgressRecord
-from tutorbot.store.tables import LEARNER, PROGRESS
 from tutorbot.store.turn import Turn, record_from_row
 
 log = logging.getLogger(__name__)
@@ -31,32 +28,58 @@ class Store:
     """
 
     def __init__(self, url: str) -> None:
-        try:
-            with translated("open the database"):
-                parsed = parse(url)
-                self._engine = open_engine(parsed)
-        except OSError as error:
-            log.error("could not create the folder of the database: %s", error)
-            raise StoreError(f"could not create the folder of the database: {error}") from error
-        self._shown = parsed.render_as_string(hide_password=True)
-        # An in-memory SQLite database is one shared connection, so turns take
-        # turns here instead of in the database.
-        self._serial: AbstractContextManager[object] = (
-            threading.Lock() if is_memory(parsed) else nullcontext()
-        )
+        address = parse(url)
+        self._database = Database(address)
+        self._sql = queries_for(address.dialect)
+        self._shown = address.shown
         log.info("store on %s", self._shown)
 
     def migrate(self) -> None:
         """Bring the schema to the newest revision; harmless when it is already there."""
-        with self._serial, translated("migrate the database"), self._engine.begin() as connection:
-            if connection.dialect.name == "postgresql":
-                connection.execute(select(func.pg_advisory_xact_lock(MIGRATION_LOCK)))
-            found = migrations.current_revision(connection)
-            if found == migrations.HEAD:
-                log.debug("schema of %s is current (%s)", self._shown, found)
-                return
-            log.info("migrating %s from %s to %s", self._shown, found, migrations.HEAD)
-            migrations.upgrade(connection)
+        found = self.revision()
+        if found == migrations.HEAD:
+            log.debug("schema of %s is current (%s)", self._shown, found)
+            return
+        self._upgrade()
+
+    def revision(self) -> str | None:
+        """The schema revision the database is at; None if it was never migrated."""
+        with translated("read the schema revision"), self._database.transaction(
+            write=False
+        ) as session:
+            table = session.row(self._sql.revision_table, {})
+            if table is None or not table[0]:
+                return None
+            row = session.row(self._sql.revision, {})
+        return None if row is None else str(row[0])
+
+    def _upgrade(self) -> None:
+        """Run the missing revisions with Alembic, loaded only now."""
+        from sqlalchemy import create_engine, event, func, select
+        from sqlalchemy.pool import StaticPool
+
+        # The migration runs on the store's own kind of connection, so on SQLite
+        # it is one BEGIN IMMEDIATE transaction, DDL included, like a turn.
+        engine = create_engine(
+            self._database.address.url, creator=self._database.connect_for_migration,
+            poolclass=StaticPool, hide_parameters=True,
+        )
+        if self._database.dialect == "sqlite":
+            event.listen(engine, "begin", lambda connection: connection.exec_driver_sql(
+                "BEGIN IMMEDIATE"))
+        try:
+            with translated("migrate the database"), engine.begin() as connection:
+                if connection.dialect.name == "postgresql":
+                    connection.execute(select(func.pg_advisory_xact_lock(MIGRATION_LOCK)))
+                found = migrations.current_revision(connection)
+                if found == migrations.HEAD:
+                    return
+                log.info("migrating %s from %s to %s", self._shown, found, migrations.HEAD)
+                migrations.upgrade(connection)
+        finally:
+            # Disposing would close the connection; in memory that is the database.
+            if not self._database.address.in_memory:
+                engine.dispose()
 
     @contextmanager
     def turn(self, conversation: str) -> Iterator[Turn]:
@@ -68,13 +91,8 @@ class Store:
         conversation stays locked until it ends, and on SQLite so does the
         whole database.
         """
-        with (
-            self._serial,
-            translated("run a turn"),
-            self._engine.connect() as connection,
-            connection.begin(),
-        ):
-            turn = Turn(connection, conversation)
+        with translated("run a turn"), self._database.transaction() as session:
+            turn = Turn(session, self._database.dialect, conversation)
             try:
                 yield turn
                 turn._finish()
@@ -90,24 +108,13 @@ class Store:
         It reads outside any turn (for `tutorbot progress`); inside a turn use
         `Turn.progress`.
         """
-        query = (
-            select(PROGRESS)
-            .join(LEARNER, LEARNER.c.id == PROGRESS.c.learner_id)
-            .where(LEARNER.c.platform == platform, LEARNER.c.user_id == user_id)
-            .order_by(PROGRESS.c.tutorial_id)
-        )
-        with (
-            self._serial,
-            translated("read progress"),
-            self._engine.connect() as connection,
-        ):
-            connection.execution_options(**READ_ONLY)
-            with connection.begin():
-                rows = connection.execute(query).mappings().all()
+        key = {"platform": platform, "user_id": user_id}
+        with translated("read progress"), self._database.transaction(write=False) as session:
+            rows = session.rows(self._sql.learner_progress, key)
         return [record_from_row(row) for row in rows]
 
     def close(self) -> None:
-        """Close every pooled connection."""
+        """Close every idle connection."""
         with translated("close the database"):
-            self._engine.dispose()
+            self._database.close()
         log.info("store on %s closed", self._shown)

@@ -24,7 +24,6 @@ from sqlalchemy import (
 from sqlmodel import Field, SQLModel
 
 METADATA = SQLModel.metadata
-ANSWER_LIMIT = 1000
 
 
 def _learner_key(table: str, primary_key: bool = False) -> int:

@@ -17,12 +17,16 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, CursorResult, Executable, RowMapping
-
+from tutorbot.store.database import Session
 from tutorbot.store.errors import StoreError, translated
-from tutorbot.store.queries import queries_for
+from tutorbot.store.queries import (
+    ANSWER_LIMIT,
+    PROGRESS_COLUMNS,
+    moment_in,
+    moment_out,
+    queries_for,
+)
 from tutorbot.store.records import ProgressRecord
-from tutorbot.store.tables import ANSWER_LIMIT
 
 log = logging.getLogger(__name__)
 
@@ -39,14 +43,16 @@ class Turn:
     commits.
     """
 
-    def __init__(self, connection: Connection, conversation: str) -> None:
+    def __init__(self, session: Session, dialect: str, conversation: str) -> None:
         self.conversation = conversation
         self.state: dict[str, Any] = {}
-        self._connection = connection
-        self._sql = queries_for(connection.dialect.name)
+        self._session = session
+        self._dialect = dialect
+        self._sql = queries_for(dialect)
         self._open = True
         self._learners: set[int] = set()
         self._handed_out: dict[int, tuple[ProgressRecord, int]] = {}
+        self._stored_state = "{}"
         with translated("lock the conversation"):
             self.state = self._lock_conversation()
 
@@ -54,13 +60,13 @@ class Turn:
         """The learner's id, creating the learner or refreshing their display name."""
         key = {"platform": platform, "user_id": user_id}
         with translated("save the learner"):
-            found = self._run(self._sql.find_learner, key).first()
+            found = self._row(self._sql.find_learner, key)
             if found is None:
-                values = {**key, "display_name": display_name, "created_at": _now()}
-                learner_id = int(self._run(self._sql.create_learner, values).scalar_one())
+                values = {**key, "display_name": display_name, "created_at": self._now()}
+                learner_id = int(self._one(self._sql.create_learner, values))
             else:
-                learner_id = int(found.id)
-                if found.display_name != display_name:
+                learner_id = int(found[0])
+                if found[1] != display_name:
                     renamed = {"learner": learner_id, "display_name": display_name}
                     self._run(self._sql.rename_learner, renamed)
         self._learners.add(learner_id)
@@ -70,7 +76,7 @@ class Turn:
         """The learner's record for the tutorial, or a fresh one if they never began it."""
         key = {"learner_id": learner_id, "tutorial_id": tutorial_id}
         with translated("read progress"):
-            row = self._run(self._sql.progress, key).mappings().first()
+            row = self._row(self._sql.progress, key)
         record = ProgressRecord(tutorial_id) if row is None else record_from_row(row)
         self._learners.add(learner_id)
         self._handed_out[id(record)] = (record, learner_id)
@@ -87,9 +93,9 @@ class Turn:
             "tutorial_id": record.tutorial_id,
             "step": record.step,
             "hints_used": record.hints_used,
-            "started_at": _utc(record.started_at),
-            "completed_at": _utc(record.completed_at),
-            "updated_at": _now(),
+            "started_at": moment_in(self._dialect, record.started_at),
+            "completed_at": moment_in(self._dialect, record.completed_at),
+            "updated_at": self._now(),
         }
         for name in LIST_FIELDS:
             values[name] = json.dumps(list(getattr(record, name)), ensure_ascii=False)
@@ -104,7 +110,7 @@ class Turn:
         values = {
             "learner_id": learner_id, "tutorial_id": tutorial_id,
             "checkpoint_id": checkpoint_id, "answer": answer[:ANSWER_LIMIT],
-            "correct": correct, "slip": slip, "created_at": _now(),
+            "correct": correct, "slip": slip, "created_at": self._now(),
         }
         with translated("record the attempt"):
             self._run(self._sql.add_attempt, values)
@@ -118,14 +124,13 @@ class Turn:
             "checkpoint_id": checkpoint_id,
         }
         with translated("count attempts"):
-            return int(self._run(self._sql.count_attempts, key).scalar_one())
+            return int(self._one(self._sql.count_attempts, key))
 
     def setting(self, learner_id: int, name: str) -> str | None:
         """The learner's value for the setting, or None if it was never set."""
         with translated("read a setting"):
-            found = self._run(self._sql.setting, {"learner_id": learner_id, "name": name})
-            value = found.scalar_one_or_none()
-        return None if value is None else str(value)
+            found = self._row(self._sql.setting, {"learner_id": learner_id, "name": name})
+        return None if found is None else str(found[0])
 
     def set_setting(self, learner_id: int, name: str, value: str) -> None:
         values = {"learner_id": learner_id, "name": name, "value": value}
@@ -141,7 +146,11 @@ class Turn:
             encoded = json.dumps(self.state, ensure_ascii=False, separators=(",", ":"))
         except (TypeError, ValueError) as error:
             raise StoreError(f"the conversation state is not JSON: {error}") from error
-        values = {"conversation": self.conversation, "state": encoded, "updated_at": _now()}
+        if encoded == self._stored_state:
+            self._end()
+            return
+        values = {"conversation": self.conversation, "state": encoded,
+                  "updated_at": self._now()}
         with translated("save the conversation"):
             self._run(self._sql.save_conversation, values)
         self._end()
@@ -152,12 +161,15 @@ class Turn:
     def _lock_conversation(self) -> dict[str, Any]:
         """Lock the conversation's row, creating it first if this is its first turn."""
         key = {"key": self.conversation}
-        found = self._run(self._sql.conversation_state, key).scalar_one_or_none()
+        found = self._row(self._sql.conversation_state, key)
         if found is None:
-            fresh = {**key, "state": "{}", "version": 0, "updated_at": _now()}
+            fresh = {**key, "state": "{}", "version": 0, "updated_at": self._now()}
             self._run(self._sql.create_conversation, fresh)
-            found = self._run(self._sql.conversation_state, key).scalar_one()
-        return _decode(found, dict, f"state of {self.conversation}")
+            found = self._row(self._sql.conversation_state, key)
+        if found is None:
+            raise StoreError(f"conversation {self.conversation} vanished while being created")
+        self._stored_state = str(found[0])
+        return _decode(self._stored_state, dict, f"state of {self.conversation}")
 
     def _owner_of(self, record: ProgressRecord) -> int:
         handed = self._handed_out.get(id(record))
@@ -170,26 +182,46 @@ class Turn:
             "that progress() returned, or deal with one learner only in the turn"
         )
 
-    def _run(self, statement: Executable, parameters: Mapping[str, Any]) -> CursorResult[Any]:
+    def _run(self, sql: str, parameters: Mapping[str, Any]) -> None:
+        self._check_open()
+        self._session.run(sql, parameters)
+
+    def _row(self, sql: str, parameters: Mapping[str, Any]) -> tuple[Any, ...] | None:
+        self._check_open()
+        return self._session.row(sql, parameters)
+
+    def _one(self, sql: str, parameters: Mapping[str, Any]) -> Any:
+        """The single value the statement returns."""
+        found = self._row(sql, parameters)
+        if found is None:
+            raise StoreError("the database returned nothing where one value was due")
+        return found[0]
+
+    def _check_open(self) -> None:
         if not self._open:
             raise StoreError("this turn is over; open a new one with Store.turn()")
-        return self._connection.execute(statement, dict(parameters))
+
+    def _now(self) -> datetime | str | None:
+        return moment_in(self._dialect, datetime.now(UTC))
 
 
-def record_from_row(row: RowMapping) -> ProgressRecord:
-    """A `ProgressRecord` from a row of the progress table."""
-    where = f"progress {row['learner_id']}/{row['tutorial_id']}"
-    lists = {name: [str(item) for item in _decode(row[name], list, where)] for name in LIST_FIELDS}
+def record_from_row(row: tuple[Any, ...]) -> ProgressRecord:
+    """A `ProgressRecord` from a row of the progress table's PROGRESS_COLUMNS."""
+    named = dict(zip(PROGRESS_COLUMNS, row, strict=True))
+    where = f"progress {named['learner_id']}/{named['tutorial_id']}"
+    lists = {
+        name: [str(item) for item in _decode(named[name], list, where)] for name in LIST_FIELDS
+    }
     return ProgressRecord(
-        tutorial_id=str(row["tutorial_id"]),
-        step=int(row["step"]),
+        tutorial_id=str(named["tutorial_id"]),
+        step=int(named["step"]),
         steps_done=lists["steps_done"],
         checkpoints_done=lists["checkpoints_done"],
         tiers_passed=lists["tiers_passed"],
-        hints_used=int(row["hints_used"]),
+        hints_used=int(named["hints_used"]),
         design=lists["design"],
-        started_at=_utc(row["started_at"]),
-        completed_at=_utc(row["completed_at"]),
+        started_at=moment_out(named["started_at"]),
+        completed_at=moment_out(named["completed_at"]),
     )
 
 
@@ -201,16 +233,3 @@ def _decode(text: str, kind: type[T], where: str) -> T:
     if not isinstance(value, kind):
         raise StoreError(f"stored {where} should be a JSON {kind.__name__}")
     return value
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _utc(moment: datetime | None) -> datetime | None:
-    """The moment in UTC; a naive one (SQLite returns those) is taken to be UTC already."""
-    if moment is None:
-        return None
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)

@@ -12,8 +12,9 @@ Alembic's own command on that configuration, for example::
 then writes its operations to match `tutorbot/store/tables.py` and moves
 `HEAD` to it; the store tests check both.
 
-Alembic is imported only when a database actually needs migrating, which
-keeps a bot's start quick once its database is current.
+Alembic and SQLAlchemy are imported only when a database actually needs
+migrating (the store reads the revision with its own SQL first), which keeps a
+bot's start quick once its database is current.
 """
 
 from __future__ import annotations
@@ -21,12 +22,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, inspect, text
-
 from tutorbot.store.errors import StoreError
 
 if TYPE_CHECKING:
     from alembic.config import Config
+    from sqlalchemy import Connection
 
 HEAD = "0001"
 VERSION_TABLE = "alembic_version"
@@ -47,6 +47,8 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 def current_revision(connection: Connection) -> str | None:
     """The revision the database is at, or None for a database never migrated."""
+    from sqlalchemy import inspect, text
+
     if not inspect(connection).has_table(VERSION_TABLE):
         return None
     row = connection.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).first()
