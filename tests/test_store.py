@@ -415,6 +415,27 @@ def test_an_open_turn_on_postgresql_does_not_hold_up_another_conversation(
     store.close()
 
 
+def test_a_postgresql_restart_between_turns_costs_the_learner_nothing(
+    postgresql_cluster: PostgresCluster,
+) -> None:
+    import psycopg
+
+    url = postgresql_cluster.create_database()
+    store = Store(url)
+    store.migrate()
+    bump(store, "chat-1", 2)
+    database = url.rsplit("/", 1)[1]
+    with psycopg.connect(host="127.0.0.1", port=postgresql_cluster.port, user="postgres",
+                         dbname="postgres", autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                      "WHERE datname = %s", (database,))
+
+    bump(store, "chat-1", 1)
+
+    assert count(store, "chat-1") == 3
+    store.close()
+
+
 WORKER = """
 import sys
 from tutorbot.store import Store

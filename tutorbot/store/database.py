@@ -200,10 +200,28 @@ class Database:
     # --- connections ---------------------------------------------------------
 
     def _acquire(self) -> Any:
-        with self._guard:
-            if self._idle:
-                return self._idle.pop()
+        while True:
+            with self._guard:
+                if not self._idle:
+                    break
+                connection = self._idle.pop()
+            if self._alive(connection):
+                return connection
+            connection.close()
         return self._connect()
+
+    def _alive(self, connection: Any) -> bool:
+        """Whether a kept PostgreSQL connection still answers (the server may have
+        restarted or dropped it meanwhile); a SQLite file is always there."""
+        if self.dialect != "postgresql":
+            return True
+        try:
+            connection.execute("SELECT 1")
+            connection.rollback()
+        except Exception as error:  # a dead connection: a new one replaces it
+            log.info("dropping a dead database connection: %s", type(error).__name__)
+            return False
+        return True
 
     def _release(self, connection: Any, healthy: bool) -> None:
         if healthy:
