@@ -146,3 +146,34 @@ def test_play_refuses_an_unknown_tutorial(tmp_path: Path) -> None:
 
     assert result.returncode == 1
     assert "did you mean 'tutorial-simple-blog'?" in result.stderr
+
+
+HEAVY = ("sqlalchemy", "sqlmodel", "alembic", "sympy", "matplotlib")
+LOADED = """
+import atexit, sys
+heavy = {HEAVY!r}
+atexit.register(lambda: print("LOADED", sorted({{m.split(".")[0] for m in sys.modules}} &
+                                                  set(heavy)), file=sys.stderr))
+from adapters.cli import main
+sys.argv = ["tutorbot", *sys.argv[1:]]
+main()
+"""
+
+
+def test_a_lesson_on_a_current_database_loads_none_of_the_heavy_libraries(
+    tmp_path: Path,
+) -> None:
+    # Start-up time is mostly imports: a migrated database and an ordinary
+    # lesson need neither the migration tools, sympy nor the picture libraries.
+    db = f"sqlite:///{tmp_path / 'tutor.db'}"
+    tutorbot("play", "--user", "ada", "--db", db, stdin="/start\n")
+
+    again = subprocess.run(
+        [sys.executable, "-c", LOADED.format(HEAVY=HEAVY), "play", "--user", "ada",
+         "--db", db], input="/start\n1\n", capture_output=True, text=True, timeout=60,
+        check=False,
+    )
+
+    assert again.returncode == 0, again.stderr
+    assert "Personal Blog Platform" in again.stdout
+    assert "LOADED []" in again.stderr
