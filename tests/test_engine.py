@@ -166,6 +166,20 @@ def test_solution_needs_confirmation_and_shows_a_diff(learner: Learner) -> None:
     assert "reference: 8 App Servers; you have 6" in shown
 
 
+def test_a_tapped_confirmation_replaces_its_question_so_it_cannot_be_tapped_twice(
+    learner: Learner,
+) -> None:
+    open_blog(learner, None)
+    learner.says("/solution")
+
+    learner.taps("confirm:no")
+    answered = learner.replies
+    again = learner.taps("confirm:yes")
+
+    assert [(reply.text, reply.edit) for reply in answered] == [("Okay, nothing changed.", True)]
+    assert "older message" in again and "Reference design" not in again
+
+
 def test_reset_asks_first_and_then_forgets_the_tutorial(learner: Learner) -> None:
     open_blog(learner, None)
     learner.says("add 6 app")

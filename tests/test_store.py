@@ -100,6 +100,32 @@ def test_migrating_twice_is_harmless_and_keeps_the_data(store: Store, store_url:
     assert raw(store_url, "SELECT version_num FROM alembic_version") == [(migrations.HEAD,)]
 
 
+def test_every_revision_downgrades_and_upgrades_again(store_url: str) -> None:
+    # A release that must be rolled back takes its schema change back with it.
+    from alembic import command
+
+    store = Store(store_url)
+    store.migrate()
+    store.close()
+    engine = create_engine(store_url)
+    try:
+        with engine.begin() as connection:
+            command.downgrade(migrations.alembic_config(connection), "base")
+        with engine.connect() as connection:
+            left = set(inspect(connection).get_table_names()) - {migrations.VERSION_TABLE}
+    finally:
+        engine.dispose()
+    assert left == set()
+
+    again = Store(store_url)
+    assert again.revision() is None
+    again.migrate()
+    bump(again, "chat-1", 2)
+
+    assert (again.revision(), count(again, "chat-1")) == (migrations.HEAD, 2)
+    again.close()
+
+
 def test_head_names_the_newest_shipped_revision() -> None:
     scripts = ScriptDirectory.from_config(migrations.alembic_config())
 

@@ -9,6 +9,7 @@ menu, and failing that the tutor says what it can do.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -159,7 +160,9 @@ class Dialogue:
             if argument == "requirements":
                 return [Reply(lesson.requirements(self.tutorial), _lesson_buttons())]
         if kind == "confirm" and self.state.get("confirm"):
-            return self._confirmation("yes" if argument == "yes" else "no")
+            # The answer takes the question's place, so its buttons cannot be pressed twice.
+            first, *rest = self._confirmation("yes" if argument == "yes" else "no")
+            return [dataclasses.replace(first, edit=True), *rest]
         if kind in TUTOR_COMMANDS and not argument:
             return self._command(kind, slash=True)
         return [Reply("That button belongs to an older message. Here's where we are:"),

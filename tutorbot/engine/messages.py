@@ -46,8 +46,10 @@ class Image:
 
 @dataclass(frozen=True)
 class Reply:
-    """One message to send. `buttons` are rows; `edit` replaces the bot's last
-    message where the platform can, and is sent anew where it cannot."""
+    """One message to send. `buttons` are rows. `edit` asks to replace a message
+    instead of sending a new one: in answer to a button, the message that carried
+    the button, else the bot's last message; where the platform cannot edit, it
+    is sent anew."""
 
     text: str
     buttons: tuple[tuple[Button, ...], ...] = field(default=())
