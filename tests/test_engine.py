@@ -271,3 +271,22 @@ def test_long_text_is_split_into_messages_that_fit(length: int) -> None:
 
     assert all(len(part) <= MESSAGE_LIMIT for part in parts)
     assert "".join(parts).replace("\n", "") == text.replace("\n", "")
+
+
+def test_an_update_delivered_twice_is_answered_and_counted_once() -> None:
+    engine = Engine(CONTENT, MemoryStore())
+    learner = Learner(engine)
+    open_blog(learner)
+    answer = Event("console", learner.conversation, learner.user, "Ada", text="3",
+                   delivery="update-41")
+
+    first = engine.handle(answer)
+    again = engine.handle(answer)
+
+    second_try = learner.says("3")
+    progress = learner.says("/progress")
+
+    assert "Not quite" in first[0].text and "💡" not in first[0].text
+    assert again == []
+    assert "💡" in second_try  # a hint comes with the second wrong try, not the third
+    assert "step 1 of 5" in progress

@@ -304,6 +304,57 @@ def test_settings_are_absent_until_set_and_then_overwritten(store: Store) -> Non
 # Transactions: all or nothing, and durable once the block is left
 
 
+def test_an_update_is_handled_once_even_when_delivered_again(store: Store) -> None:
+    with store.turn("chat-1") as turn:
+        first = turn.first_delivery("telegram", "update-7")
+    with store.turn("chat-1") as turn:
+        again = turn.first_delivery("telegram", "update-7")
+        other_platform = turn.first_delivery("discord", "update-7")
+
+    assert (first, again, other_platform) == (True, False, True)
+
+
+def test_a_delivery_in_a_turn_that_fails_is_not_remembered(store: Store) -> None:
+    with pytest.raises(ValueError), store.turn("chat-1") as turn:
+        turn.first_delivery("telegram", "update-8")
+        raise ValueError("the engine failed")
+    with store.turn("chat-1") as turn:
+        retried = turn.first_delivery("telegram", "update-8")
+
+    assert retried is True
+
+
+def test_old_deliveries_are_forgotten_and_recent_ones_kept(store: Store) -> None:
+    with store.turn("chat-1") as turn:
+        turn.first_delivery("telegram", "update-9")
+
+    kept = store.forget_deliveries(timedelta(hours=1))
+    dropped = store.forget_deliveries(timedelta(seconds=-1))
+
+    assert (kept, dropped) == (0, 1)
+
+
+def test_conversations_move_with_their_chat_and_no_other(store: Store) -> None:
+    bump(store, "telegram:-100:7", 2)
+    bump(store, "telegram:-100:8", 1)
+    bump(store, "telegram:-1001:7", 5)
+
+    moved = store.move_conversations("telegram:-100:", "telegram:-100999:")
+
+    assert moved == 2
+    assert [count(store, key) for key in ("telegram:-100999:7", "telegram:-100999:8",
+                                          "telegram:-1001:7", "telegram:-100:7")] == [2, 1, 5, 0]
+
+
+def test_a_chat_is_active_until_marked_otherwise(store: Store) -> None:
+    unknown = store.chat_active("telegram", "42")
+    store.set_chat_active("telegram", "42", False, "bot was blocked by the user")
+    blocked = store.chat_active("telegram", "42")
+    store.set_chat_active("telegram", "42", True)
+
+    assert (unknown, blocked, store.chat_active("telegram", "42")) == (True, False, True)
+
+
 def test_a_turn_that_raises_leaves_no_trace(store: Store, store_url: str) -> None:
     with pytest.raises(ValueError, match="engine bug"), store.turn("chat-1") as turn:
         learner = turn.learner("console", "ann", "Ann")

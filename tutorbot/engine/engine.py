@@ -40,6 +40,11 @@ class Engine:
         with lock:
             try:
                 with self.store.turn(event.conversation) as turn:
+                    if event.delivery is not None and not turn.first_delivery(
+                        event.platform, event.delivery
+                    ):
+                        log.info("update %s delivered again: ignored", event.delivery)
+                        return []
                     replies = Dialogue(self.content, turn, event, self.designs).respond()
             except Exception:
                 log.exception("turn failed in conversation %s", event.conversation)

@@ -25,6 +25,7 @@ class MemoryTurn:
         self._new_learners: dict[tuple[str, str], int] = {}
         self._progress: dict[tuple[int, str], ProgressRecord] = {}
         self._attempts: dict[tuple[int, str, str], int] = {}
+        self._deliveries: set[tuple[str, str]] = set()
 
     def learner(self, platform: str, user_id: str, display_name: str) -> int:
         key = (platform, user_id)
@@ -52,11 +53,19 @@ class MemoryTurn:
         key = (learner_id, tutorial_id, checkpoint_id)
         return self._attempts.get(key, self._store.attempts.get(key, 0))
 
+    def first_delivery(self, platform: str, delivery_id: str) -> bool:
+        key = (platform, delivery_id)
+        if key in self._store.deliveries or key in self._deliveries:
+            return False
+        self._deliveries.add(key)
+        return True
+
     def commit(self, conversation: str) -> None:
         self._store.states[conversation] = dict(self.state)
         self._store.learners.update(self._new_learners)
         self._store.progress.update(self._progress)
         self._store.attempts.update(self._attempts)
+        self._store.deliveries.update(self._deliveries)
 
 
 class MemoryStore:
@@ -65,6 +74,7 @@ class MemoryStore:
         self.learners: dict[tuple[str, str], int] = {}
         self.progress: dict[tuple[int, str], ProgressRecord] = {}
         self.attempts: dict[tuple[int, str, str], int] = {}
+        self.deliveries: set[tuple[str, str]] = set()
         self._lock = threading.Lock()
 
     @contextmanager

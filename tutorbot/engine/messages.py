@@ -29,6 +29,9 @@ class Event:
     addressed: bool = True
     """In a group: whether the message was meant for the bot (a mention, a reply
     to the bot or a command). Messages not meant for it get no reply."""
+    delivery: str | None = None
+    """The platform's id for this update. An update delivered again (a platform
+    retrying after a crash) is recognised by it and changes nothing."""
 
 
 @dataclass(frozen=True)

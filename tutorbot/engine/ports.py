@@ -58,6 +58,10 @@ class Turn(Protocol):
 
     def attempts(self, learner_id: int, tutorial_id: str, checkpoint_id: str) -> int: ...
 
+    def first_delivery(self, platform: str, delivery_id: str) -> bool:
+        """Record the platform's update as handled; False if it was handled before."""
+        ...
+
 
 class Store(Protocol):
     def turn(self, conversation: str) -> AbstractContextManager[Turn]: ...

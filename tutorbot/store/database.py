@@ -106,8 +106,10 @@ class Session:
         self._cursor = connection.cursor()
         self._convert = _pyformat if dialect == "postgresql" else _same
 
-    def run(self, sql: str, parameters: Mapping[str, Any]) -> None:
+    def run(self, sql: str, parameters: Mapping[str, Any]) -> int:
+        """Run a statement; how many rows it changed."""
         self._cursor.execute(self._convert(sql), parameters)
+        return int(self._cursor.rowcount)
 
     def row(self, sql: str, parameters: Mapping[str, Any]) -> tuple[Any, ...] | None:
         self._cursor.execute(self._convert(sql), parameters)

@@ -39,6 +39,11 @@ class Queries:
     count_attempts: str  # learner_id, tutorial_id, checkpoint_id
     setting: str  # learner_id, name
     save_setting: str  # learner_id, name, value
+    first_delivery: str  # platform, delivery_id, created_at
+    forget_deliveries: str  # before
+    move_conversations: str  # old, new
+    save_chat: str  # platform, chat_id, active, reason, updated_at
+    chat_active: str  # platform, chat_id
     revision: str
     revision_table: str  # how many tables named alembic_version there are (0 or 1)
 
@@ -100,6 +105,24 @@ def queries_for(dialect: str) -> Queries:
             "INSERT INTO setting (learner_id, name, value) VALUES (:learner_id, :name, :value) "
             "ON CONFLICT (learner_id, name) DO UPDATE SET value = excluded.value"
         ),
+        first_delivery=(
+            "INSERT INTO delivery (platform, delivery_id, created_at) "
+            "VALUES (:platform, :delivery_id, :created_at) "
+            "ON CONFLICT (platform, delivery_id) DO NOTHING"
+        ),
+        forget_deliveries="DELETE FROM delivery WHERE created_at < :before",
+        move_conversations=(
+            "UPDATE conversation SET key = CAST(:new AS TEXT) || "
+            "substr(key, length(CAST(:old AS TEXT)) + 1) "
+            "WHERE substr(key, 1, length(CAST(:old AS TEXT))) = CAST(:old AS TEXT)"
+        ),
+        save_chat=(
+            "INSERT INTO chat (platform, chat_id, active, reason, updated_at) "
+            "VALUES (:platform, :chat_id, :active, :reason, :updated_at) "
+            "ON CONFLICT (platform, chat_id) DO UPDATE SET active = excluded.active, "
+            "reason = excluded.reason, updated_at = excluded.updated_at"
+        ),
+        chat_active="SELECT active FROM chat WHERE platform = :platform AND chat_id = :chat_id",
         revision="SELECT version_num FROM alembic_version",
         revision_table=(
             "SELECT count(*) FROM pg_tables WHERE schemaname = current_schema() "

@@ -5,11 +5,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 
 from tutorbot.store import migrations
 from tutorbot.store.database import Database, parse
 from tutorbot.store.errors import translated
-from tutorbot.store.queries import queries_for
+from tutorbot.store.queries import moment_in, queries_for
 from tutorbot.store.records import ProgressRecord
 from tutorbot.store.turn import Turn, record_from_row
 
@@ -113,8 +114,43 @@ class Store:
             rows = session.rows(self._sql.learner_progress, key)
         return [record_from_row(row) for row in rows]
 
+    def move_conversations(self, old_prefix: str, new_prefix: str) -> int:
+        """Re-key every conversation whose key starts with `old_prefix` (a Telegram
+        group that became a supergroup gets a new chat id); how many moved."""
+        values = {"old": old_prefix, "new": new_prefix}
+        with translated("move conversations"), self._database.transaction() as session:
+            moved = session.run(self._sql.move_conversations, values)
+        log.info("moved %d conversations to a new chat id", moved)
+        return moved
+
+    def set_chat_active(self, platform: str, chat_id: str, active: bool,
+                        reason: str | None = None) -> None:
+        """Mark a chat as one the bot may write to, or not (blocked, kicked: `reason`)."""
+        values = {"platform": platform, "chat_id": chat_id, "active": active,
+                  "reason": reason, "updated_at": moment_in(self._database.dialect, _now())}
+        with translated("save the chat"), self._database.transaction() as session:
+            session.run(self._sql.save_chat, values)
+
+    def chat_active(self, platform: str, chat_id: str) -> bool:
+        """Whether the bot may write to the chat; chats it never heard of are."""
+        key = {"platform": platform, "chat_id": chat_id}
+        with translated("read the chat"), self._database.transaction(write=False) as session:
+            found = session.row(self._sql.chat_active, key)
+        return found is None or bool(found[0])
+
+    def forget_deliveries(self, older_than: timedelta) -> int:
+        """Drop the record of updates handled longer ago than `older_than` (platforms
+        redeliver only recent ones); how many went."""
+        before = moment_in(self._database.dialect, _now() - older_than)
+        with translated("forget old deliveries"), self._database.transaction() as session:
+            return session.run(self._sql.forget_deliveries, {"before": before})
+
     def close(self) -> None:
         """Close every idle connection."""
         with translated("close the database"):
             self._database.close()
         log.info("store on %s closed", self._shown)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)

@@ -103,6 +103,29 @@ class Setting(SQLModel, table=True):
     value: str = Field(sa_type=Text)
 
 
+class Delivery(SQLModel, table=True):
+    """An update from a platform that has been handled, so a redelivery is ignored."""
+
+    __tablename__ = "delivery"
+    __table_args__ = (Index("ix_delivery_created_at", "created_at"),)
+
+    platform: str = Field(primary_key=True, sa_type=String)
+    delivery_id: str = Field(primary_key=True, sa_type=String)
+    created_at: datetime = Field(sa_type=DateTime(timezone=True))
+
+
+class Chat(SQLModel, table=True):
+    """A chat the bot may write to; inactive once the platform refuses it (blocked, kicked)."""
+
+    __tablename__ = "chat"
+
+    platform: str = Field(primary_key=True, sa_type=String)
+    chat_id: str = Field(primary_key=True, sa_type=String)
+    active: bool = Field(sa_type=Boolean)
+    reason: str | None = Field(default=None, sa_type=String)
+    updated_at: datetime = Field(sa_type=DateTime(timezone=True))
+
+
 LEARNER: Table = METADATA.tables["learner"]
 CONVERSATION: Table = METADATA.tables["conversation"]
 PROGRESS: Table = METADATA.tables["progress"]

@@ -138,6 +138,13 @@ class Turn:
             self._run(self._sql.save_setting, values)
         self._learners.add(learner_id)
 
+    def first_delivery(self, platform: str, delivery_id: str) -> bool:
+        """Record that the platform's update `delivery_id` is being handled; False if it
+        was handled before (a redelivery), and then the turn should change nothing."""
+        values = {"platform": platform, "delivery_id": delivery_id, "created_at": self._now()}
+        with translated("record the delivery"):
+            return self._run(self._sql.first_delivery, values) == 1
+
     def _finish(self) -> None:
         """Write the state back for the caller to commit; the turn accepts nothing after."""
         if not isinstance(self.state, dict):
@@ -182,9 +189,9 @@ class Turn:
             "that progress() returned, or deal with one learner only in the turn"
         )
 
-    def _run(self, sql: str, parameters: Mapping[str, Any]) -> None:
+    def _run(self, sql: str, parameters: Mapping[str, Any]) -> int:
         self._check_open()
-        self._session.run(sql, parameters)
+        return self._session.run(sql, parameters)
 
     def _row(self, sql: str, parameters: Mapping[str, Any]) -> tuple[Any, ...] | None:
         self._check_open()
