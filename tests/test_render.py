@@ -1,0 +1,276 @@
+"""Pictures of a design: every reference design drawn as PNG and as text, a
+deliberately messy design drawn within bounds, and the import kept light."""
+
+from __future__ import annotations
+
+import math
+import subprocess
+import sys
+import time
+import warnings
+from collections.abc import Iterator
+
+import pytest
+
+from tutorbot.content import Catalogue, Tutorial, load_content
+from tutorbot.design.commands import Palette, commands_for, run
+from tutorbot.design.graph import MAX_INSTANCES, MAX_LABEL, Design
+from tutorbot.render import Overlay, alt_text, render_png, render_text, utilisation_chart
+from tutorbot.render.layout import layer
+from tutorbot.render.text import ALT_LIMIT, TEXT_LIMIT
+
+CONTENT = load_content()
+CATALOGUE: Catalogue = CONTENT.catalogue
+TUTORIALS = list(CONTENT.tutorials.values())
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def reference(tutorial: Tutorial) -> Design:
+    design = Design()
+    palette = Palette.for_tutorial(CATALOGUE, tutorial)
+    for command in commands_for(tutorial.reference):
+        outcome = run(design, palette, command)
+        assert outcome.ok, (command, outcome.message)
+    return design
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    """Width and height from a PNG's IHDR chunk, after checking it is one."""
+    assert data[:8] == PNG_SIGNATURE
+    assert data[12:16] == b"IHDR"
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
+def messy() -> Design:
+    """Cycles, isolated nodes, 46 nodes, 10,000 instances, long and foreign labels."""
+    design = Design()
+    types = [component.type for component in CATALOGUE.components]
+    for index in range(46):
+        label = f"Node {index} " + "with a very long label " * 4
+        design.add(f"n{index}", types[index % len(types)], label[:MAX_LABEL], 1 + index * 7)
+    design.add("huge", "app", "服务器 🚀 $x^2$ fleet", MAX_INSTANCES)
+    design.add("emoji", "cache", "🚀🚀🚀", 3)
+    design.add("alone", "monitoring", "Nobody talks to me", 1)
+    design.add("mystery", "quantum", "Not in the catalogue", 2)
+    for index in range(45):
+        design.connect(f"n{index}", f"n{index + 1}")
+    for source, target in [("n10", "n2"), ("n30", "n0"), ("n45", "n20"), ("n0", "huge"),
+                           ("huge", "n44"), ("emoji", "n5"), ("n7", "mystery")]:
+        design.connect(source, target)
+    for index in range(5, 42, 3):
+        design.connect("n1", f"n{index}")
+    return design
+
+
+@pytest.fixture(autouse=True)
+def no_warnings() -> Iterator[None]:
+    """Rendering must not warn: a missing glyph, for one, is a warning."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        yield
+
+
+# --- the reference designs -------------------------------------------------------
+
+
+@pytest.mark.parametrize("tutorial", TUTORIALS, ids=lambda t: t.id)
+def test_reference_design_renders_as_a_sensible_png(tutorial: Tutorial) -> None:
+    design = reference(tutorial)
+
+    width, height = png_size(render_png(design, CATALOGUE, title=tutorial.title))
+
+    assert 400 <= width <= 1600
+    assert 300 <= height <= 1600
+    assert 1 / 3 <= width / height <= 3
+
+
+@pytest.mark.parametrize("tutorial", TUTORIALS, ids=lambda t: t.id)
+def test_an_overlay_changes_the_picture(tutorial: Tutorial) -> None:
+    design = reference(tutorial)
+    app = design.nodes_of("app")[0].id
+    overlay = Overlay({app: 1.11}, {app: "111% · 1,000 req/s"}, bottleneck=app,
+                      failed={app: 1})
+
+    plain = render_png(design, CATALOGUE)
+    loaded = render_png(design, CATALOGUE, overlay)
+
+    png_size(loaded)
+    assert loaded != plain
+
+
+def test_the_same_design_draws_the_same_bytes() -> None:
+    design = reference(TUTORIALS[0])
+
+    assert render_png(design, CATALOGUE) == render_png(design, CATALOGUE)
+
+
+@pytest.mark.parametrize("tutorial", TUTORIALS, ids=lambda t: t.id)
+def test_reference_design_as_text_shows_every_node_and_edge(tutorial: Tutorial) -> None:
+    design = reference(tutorial)
+
+    text = render_text(design, CATALOGUE)
+
+    for node in design.nodes:
+        component = CATALOGUE.get(node.type)
+        assert component is not None
+        line = next(line for line in text.splitlines() if f"({node.id})" in line
+                    or line.strip().startswith(f"{component.emoji} {node.label}"))
+        assert component.emoji in line
+        if node.count > 1:
+            assert f"×{node.count}" in line
+    connections = text.split("Connections:\n")[1]
+    for source, target in design.edges:
+        assert any(source in chain and target in chain.split(source, 1)[1]
+                   for chain in connections.splitlines()), (source, target)
+    assert len(text) <= TEXT_LIMIT
+
+
+def test_blog_text_reads_from_client_to_storage() -> None:
+    design = reference(CONTENT.tutorial("tutorial-simple-blog"))
+
+    text = render_text(design, CATALOGUE)
+
+    assert text.splitlines() == [
+        "1. 👤 Blog Readers (client)",
+        "2. ⚖️ Load Balancer (lb)",
+        "3. 🖥️ App Servers ×8 (app)",
+        "4. 🗄️ Primary DB (db_primary)",
+        "   📚 Read Replica (db_replica)",
+        "Connections:",
+        "client → lb → app ×8 → db_primary, db_replica",
+    ]
+
+
+def test_text_marks_the_bottleneck_with_its_figure_and_failures() -> None:
+    design = reference(CONTENT.tutorial("tutorial-simple-blog"))
+    overlay = Overlay({"app": 1.11, "lb": 0.2}, {"app": "111% · 1,000 req/s"},
+                      bottleneck="app", failed={"app": 2, "ghost": 1})
+
+    text = render_text(design, CATALOGUE, overlay)
+    alt = alt_text(design, CATALOGUE, overlay)
+
+    app_line = next(line for line in text.splitlines() if "(app)" in line)
+    assert "111% · 1,000 req/s" in app_line
+    assert "⚠️ bottleneck" in app_line
+    assert "2 of 8 down" in app_line
+    assert "20%" in next(line for line in text.splitlines() if "(lb)" in line)
+    assert sum("bottleneck" in line for line in text.splitlines()) == 1
+    assert "Bottleneck: App Servers (app) at 111% · 1,000 req/s." in alt
+
+
+@pytest.mark.parametrize("tutorial", TUTORIALS, ids=lambda t: t.id)
+def test_alt_text_is_one_bounded_paragraph_naming_every_label(tutorial: Tutorial) -> None:
+    design = reference(tutorial)
+
+    alt = alt_text(design, CATALOGUE)
+
+    assert "\n" not in alt
+    assert len(alt) <= ALT_LIMIT
+    assert alt.startswith(f"Architecture diagram of {len(design.nodes)} components")
+    for node in design.nodes:
+        assert node.label[:20] in alt
+
+
+# --- awkward designs -----------------------------------------------------------------
+
+
+def test_a_messy_design_renders_quickly_and_within_bounds() -> None:
+    design = messy()
+    overlay = Overlay({node.id: index / 10 for index, node in enumerate(design.nodes)},
+                      {"huge": "4,000 req/s"}, bottleneck="huge", failed={"n3": 1})
+
+    start = time.perf_counter()
+    picture = render_png(design, CATALOGUE, overlay, title="🚀 " + "long title " * 30)
+    text = render_text(design, CATALOGUE, overlay)
+    alt = alt_text(design, CATALOGUE, overlay)
+    chart = utilisation_chart([(node.id, node.count / 100) for node in design.nodes])
+    elapsed = time.perf_counter() - start
+
+    width, height = png_size(picture)
+    assert max(width, height) <= 1600
+    assert 1 / 3 <= width / height <= 3
+    assert max(png_size(chart)) <= 1600
+    assert len(text) <= TEXT_LIMIT
+    assert len(alt) <= ALT_LIMIT
+    assert "more" in text
+    assert elapsed < 10
+
+
+def test_a_messy_design_as_text_counts_instances_and_cuts_long_labels() -> None:
+    design = messy()
+
+    text = render_text(design, CATALOGUE, limit=100_000)
+
+    assert "×10,000 (huge)" in text
+    assert "Not connected:" in text and "Nobody talks to me (alone)" in text
+    assert "Loops back up: " in text
+    assert all(len(line) < 200 for line in text.splitlines())
+    assert "with a very long label with a very long label with" not in text
+
+
+def test_cycles_are_broken_by_turning_round_the_edges_that_point_back() -> None:
+    edges = [("client", "app"), ("app", "db"), ("db", "app"), ("db", "client")]
+
+    laid_out = layer(["client", "app", "db"], edges, {"client"})
+
+    assert laid_out.layers == (("client",), ("app",), ("db",))
+    assert laid_out.upward == {("db", "app"), ("db", "client")}
+
+
+def test_long_edges_get_waypoints_and_loose_nodes_are_set_aside() -> None:
+    edges = [("a", "b"), ("b", "c"), ("a", "c")]
+
+    laid_out = layer(["a", "b", "c", "lonely"], edges, {"a"})
+
+    assert laid_out.layers == (("a",), ("b",), ("c",))
+    assert laid_out.loose == ("lonely",)
+    assert len(laid_out.path(("a", "c"))) == 3
+
+
+def test_barycentre_ordering_uncrosses_a_crossed_pair() -> None:
+    edges = [("top1", "low2"), ("top2", "low1")]
+
+    laid_out = layer(["top1", "top2", "low1", "low2"], edges, set())
+
+    assert laid_out.layers == (("top1", "top2"), ("low2", "low1"))
+
+
+def test_an_empty_design_still_renders() -> None:
+    design = Design()
+
+    assert "nothing to draw" in render_text(design, CATALOGUE)
+    assert alt_text(design, CATALOGUE)
+    png_size(render_png(design, CATALOGUE))
+
+
+# --- the utilisation chart -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("rows", [
+    [("app", 0.83), ("db_primary", 0.4)],
+    [("app", 1.11), ("cache", math.nan), ("stream", math.inf), ("s3", 0.0)],
+    [],
+    [(f"component {index}", index / 20) for index in range(60)],
+], ids=["calm", "odd figures", "empty", "many rows"])
+def test_utilisation_chart_is_a_sensible_png(rows: list[tuple[str, float]]) -> None:
+    width, height = png_size(utilisation_chart(rows, title="Simple blog, peak"))
+
+    assert 400 <= width <= 1600
+    assert 100 <= height <= 1600
+
+
+def test_the_chart_changes_with_the_figures() -> None:
+    assert utilisation_chart([("app", 0.5)]) != utilisation_chart([("app", 1.5)])
+
+
+# --- importing -------------------------------------------------------------------------
+
+
+def test_importing_render_leaves_matplotlib_and_networkx_unloaded() -> None:
+    code = ("import sys, tutorbot.render; "
+            "print('matplotlib' in sys.modules, 'networkx' in sys.modules)")
+
+    found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           check=True)
+
+    assert found.stdout.split() == ["False", "False"]
