@@ -22,7 +22,7 @@ from pydantic import (
     model_validator,
 )
 
-from tutorbot.content.formulas import resolve_formulas
+from tutorbot.content.formulas import FormulaError, evaluate, resolve_formulas
 
 
 def _number_only(value: Any) -> Any:
@@ -270,6 +270,87 @@ class Analysis(Model):
     cost: Cost
 
 
+# --- the simulation's workload ------------------------------------------------
+
+
+Quantity = Annotated[
+    Decimal,
+    BeforeValidator(_number_only),
+    PlainSerializer(_json_number, return_type=int | float, when_used="json"),
+    WithJsonSchema({"anyOf": [
+        {"type": "number"},
+        {"type": "string", "description": (
+            "A constant's name or a formula over the constants, such as "
+            "'read_qps' or 'dau * messages_per_user_per_day / seconds_per_day_rounded'."
+        )},
+    ]}),
+]
+"""A figure written as a number, a constant's name or a formula over the constants;
+the tutorial computes formulas when it loads, so the model holds the number."""
+
+TrafficKind = Literal["read", "write", "message", "connection", "object"]
+TRAFFIC_KINDS: tuple[TrafficKind, ...] = ("read", "write", "message", "connection", "object")
+
+
+class Traffic(Model):
+    """Traffic of one kind that enters at the client under normal load."""
+
+    kind: TrafficKind = Field(description=(
+        "read and write: requests that end at a database; message: messages that end "
+        "at a stream or a WebSocket server; connection: connections held open at "
+        "WebSocket servers; object: files fetched from object storage."
+    ))
+    rate: Quantity = Field(description=(
+        "Per second; for connections, how many are open at once."
+    ))
+    label: Text | None = Field(default=None, description="What it is, e.g. 'page views'.")
+    peak_factor: Quantity | None = Field(
+        default=None, description="This traffic's own peak factor, if not the tutorial's."
+    )
+
+
+class CapacityOverride(Model):
+    """What one instance of a component sustains in this tutorial, where it differs
+    from the catalogue, for one kind of traffic or for all of them."""
+
+    component: Identifier | None = Field(default=None, description="A component type.")
+    node: Identifier | None = Field(
+        default=None, description="A node id of the reference; wins over `component`."
+    )
+    kind: TrafficKind | None = Field(
+        default=None, description="The traffic this figure is for; all kinds when unset."
+    )
+    per_instance: Quantity
+    per: Literal["instance", "partition"] = Field(
+        default="instance",
+        description="'partition': the figure is per partition of a stream, and the "
+                    "node's `partitions` parameter multiplies it instead of its count.",
+    )
+
+    @model_validator(mode="after")
+    def _one_target(self) -> CapacityOverride:
+        if (self.component is None) == (self.node is None):
+            raise ValueError("give either 'component' (a type) or 'node' (an id), not both")
+        return self
+
+
+class LatencyOverride(Model):
+    """A component's own response time in this tutorial, where it differs from the
+    catalogue's."""
+
+    component: Identifier
+    ms: Number
+
+
+class Simulation(Model):
+    """The workload `simulate` pushes through a design, and the tutorial's own figures."""
+
+    peak_factor: Quantity = Field(description="How many times the normal load a peak brings.")
+    traffic: list[Traffic] = Field(min_length=1)
+    capacity: list[CapacityOverride] = []
+    latency: list[LatencyOverride] = []
+
+
 # --- the lesson ----------------------------------------------------------------
 
 
@@ -386,6 +467,12 @@ class Tutorial(Model):
         """Fill each formula answer's `value` from the constants, or say why not."""
         return resolve_formulas(data)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _compute_simulation(cls, data: Any) -> Any:
+        """Turn the simulation block's formulas into numbers, or say why not."""
+        return _resolve_simulation(data)
+
     id: ContentId
     order: Count = Field(description="Place in the course: 1 is taken first.")
     title: Text
@@ -403,7 +490,16 @@ class Tutorial(Model):
     tiers: list[Tier] = Field(min_length=1)
     reference: Reference
     analysis: Analysis
+    simulation: Simulation | None = Field(
+        default=None, description="The workload `simulate` runs through a design."
+    )
     lesson: Lesson
+
+    @model_validator(mode="after")
+    def _simulation_names_known(self) -> Tutorial:
+        if self.simulation is not None:
+            _check_simulation(self.simulation, self)
+        return self
 
     def checkpoints(self) -> list[Checkpoint]:
         return [cp for step in self.lesson.steps for cp in step.checkpoints]
@@ -411,3 +507,86 @@ class Tutorial(Model):
     def tier(self, tier_id: str) -> Tier | None:
         return next((tier for tier in self.tiers if tier.id == tier_id), None)
 
+
+
+# --- the simulation block's checks -------------------------------------------------
+
+_QUANTITIES = {
+    "traffic": ("rate", "peak_factor"),
+    "capacity": ("per_instance",),
+}
+
+
+def _resolve_simulation(data: Any) -> Any:
+    """Replace every formula in a raw tutorial's `simulation` block by its value.
+
+    Runs before validation, like `resolve_formulas`, so a computed figure is then
+    validated like a typed one. Anything not shaped as expected is left for
+    validation to refuse.
+    """
+    if not isinstance(data, dict) or not isinstance(data.get("simulation"), dict):
+        return data
+    constants = {
+        name: Decimal(str(value)) for name, value in (data.get("constants") or {}).items()
+        if isinstance(value, int | float | Decimal) and not isinstance(value, bool)
+    }
+    block = data["simulation"]
+    _resolve(block, "peak_factor", "simulation.peak_factor", constants)
+    for section, fields in _QUANTITIES.items():
+        entries = block.get(section)
+        for i, entry in enumerate(entries if isinstance(entries, list) else []):
+            for name in fields:
+                if isinstance(entry, dict):
+                    _resolve(entry, name, f"simulation.{section}[{i}].{name}", constants)
+    return data
+
+
+def _resolve(entry: dict[str, Any], name: str, where: str,
+             constants: dict[str, Decimal]) -> None:
+    formula = entry.get(name)
+    if not isinstance(formula, str):
+        return
+    try:
+        entry[name] = evaluate(formula, constants)
+    except FormulaError as error:
+        raise ValueError(f"{where}: {error}") from error
+
+
+def _check_simulation(block: Simulation, tutorial: Tutorial) -> None:
+    """Figures in range and names that exist: the first problem, located, with a fix."""
+    if not block.peak_factor > 0:
+        raise ValueError("simulation.peak_factor: must be above 0, such as 2 for a 2x peak")
+    for i, traffic in enumerate(block.traffic):
+        if traffic.rate < 0:
+            raise ValueError(f"simulation.traffic[{i}].rate: must be 0 or more")
+        if traffic.peak_factor is not None and not traffic.peak_factor > 0:
+            raise ValueError(f"simulation.traffic[{i}].peak_factor: must be above 0")
+    kinds = [traffic.kind for traffic in block.traffic]
+    for kind in set(kinds):
+        if kinds.count(kind) > 1:
+            raise ValueError(f"simulation.traffic[{kinds.index(kind, kinds.index(kind) + 1)}]"
+                             f": a second '{kind}' entry; give each kind one rate")
+    ids = [node.id for node in tutorial.reference.nodes]
+    seen: set[tuple[str | None, str | None, str | None]] = set()
+    for i, override in enumerate(block.capacity):
+        where = f"simulation.capacity[{i}]"
+        if override.component is not None and override.component not in tutorial.components:
+            raise ValueError(f"{where}.component: '{override.component}' is not among this "
+                             f"tutorial's components ({', '.join(tutorial.components)})")
+        if override.node is not None and override.node not in ids:
+            raise ValueError(f"{where}.node: the reference has no node '{override.node}' "
+                             f"(it has: {', '.join(ids)})")
+        if not override.per_instance > 0:
+            raise ValueError(f"{where}.per_instance: must be above 0")
+        key = (override.component, override.node, override.kind)
+        if key in seen:
+            raise ValueError(f"{where}: repeats an earlier entry for the same component "
+                             "and kind; keep one")
+        seen.add(key)
+    for i, latency in enumerate(block.latency):
+        if latency.component not in tutorial.components:
+            raise ValueError(f"simulation.latency[{i}].component: '{latency.component}' is "
+                             f"not among this tutorial's components "
+                             f"({', '.join(tutorial.components)})")
+        if latency.ms < 0:
+            raise ValueError(f"simulation.latency[{i}].ms: must be 0 or more")
