@@ -37,6 +37,7 @@ class Console:
         self.colour = colour
         self.choices: list[Button] = []
         self.pictures = Path(tempfile.gettempdir()) / "tutorbot-pictures"
+        self.saved = 0
 
     def run(self, lines: Iterable[str], tutorial: str | None = None, prompt: bool = False) -> None:
         """Open `tutorial` (or the menu), then answer every line until the input ends."""
@@ -64,10 +65,10 @@ class Console:
 
     def show(self, replies: list[Reply]) -> None:
         self.choices = []
-        for reply in replies:
+        for reply in self.engine.finish(replies):
             print(self.render(reply.text), file=self.out)
             if reply.image is not None:
-                print(f"🖼️  {reply.image.alt}: {self._save(reply)}", file=self.out)
+                print(f"🖼️  Picture saved: {self._save(reply)}", file=self.out)
             buttons = [button for row in reply.buttons for button in row]
             if buttons:
                 start = len(self.choices) + 1
@@ -90,7 +91,9 @@ class Console:
     def _save(self, reply: Reply) -> Path:
         assert reply.image is not None
         self.pictures.mkdir(parents=True, exist_ok=True)
-        path = self.pictures / Path(reply.image.filename).name
+        self.saved += 1
+        name = Path(reply.image.filename)
+        path = self.pictures / f"{name.stem}-{self.user}-{self.saved}{name.suffix}"
         path.write_bytes(reply.image.data)
         return path
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 from adapters.console import Console
 from tutorbot.content import load_content
+from tutorbot.design.commands import commands_for
 from tutorbot.engine.engine import Engine
 from tutorbot.engine.memory import MemoryStore
 
@@ -46,3 +48,23 @@ def test_colour_on_a_terminal() -> None:
     text = session([], colour=True)
 
     assert "\033[1m" in text
+
+
+def test_simulate_and_show_in_the_terminal_print_figures_and_save_pictures(
+    tmp_path: Path,
+) -> None:
+    out = io.StringIO()
+    console = Console(Engine(CONTENT, MemoryStore()), "ada", out, colour=False)
+    console.pictures = tmp_path
+    blog = CONTENT.tutorial("tutorial-simple-blog")
+
+    console.run(["/2", *commands_for(blog.reference), "simulate", "fail app 2", "show"],
+                "tutorial-simple-blog")
+
+    text = out.getvalue()
+    saved = sorted(tmp_path.glob("*.png"))
+    assert "app ×8: 1,000 of 1,200 req/s, 83%" in text
+    assert "2 of 8 app failed" in text
+    assert len(saved) == 3
+    assert all(f"Picture saved: {path}" in text for path in saved)
+    assert all(path.read_bytes().startswith(b"\x89PNG\r\n\x1a\n") for path in saved)

@@ -8,9 +8,10 @@ from contextlib import contextmanager
 import pytest
 
 from tutorbot.content import load_content
+from tutorbot.design.commands import commands_for
 from tutorbot.engine.engine import APOLOGY, Engine
 from tutorbot.engine.memory import MemoryStore, MemoryTurn
-from tutorbot.engine.messages import Event, Reply
+from tutorbot.engine.messages import Drawing, Event, Reply
 
 CONTENT = load_content()
 
@@ -290,3 +291,85 @@ def test_an_update_delivered_twice_is_answered_and_counted_once() -> None:
     assert again == []
     assert "💡" in second_try  # a hint comes with the second wrong try, not the third
     assert "step 1 of 5" in progress
+
+
+def build_blog_reference(learner: Learner) -> None:
+    open_blog(learner, "lesson:build")
+    for line in commands_for(CONTENT.tutorial("tutorial-simple-blog").reference):
+        learner.says(line)
+
+
+def test_show_asks_for_a_picture_that_the_engine_draws_after_the_turn(
+    learner: Learner,
+) -> None:
+    build_blog_reference(learner)
+
+    learner.says("show")
+    (asked,) = [reply for reply in learner.replies if reply.drawing is not None]
+    (drawn,) = learner.engine.finish([asked])
+
+    assert asked.image is None and drawn.drawing is None and drawn.image is not None
+    assert drawn.image.data.startswith(b"\x89PNG\r\n\x1a\n")
+    assert "App Servers ×8" in drawn.image.alt
+    assert "client → lb → app ×8" in drawn.image.text
+
+
+def test_simulate_runs_the_learners_design_and_tints_its_picture(learner: Learner) -> None:
+    build_blog_reference(learner)
+
+    normal = learner.says("simulate")
+    drawing = learner.replies[0].drawing
+    short = learner.says("fail app 2")
+    peak = learner.says("simulate peak")
+
+    assert "app ×8: 1,000 of 1,200 req/s, 83%" in normal
+    assert drawing is not None and drawing.run == "simulate"
+    assert "Bottleneck app: 1,000 req/s offered, 900 capacity, 111% — add 1 server" in short
+    assert "app ×8: 1,200 of 1,200 req/s, 100%" in peak
+    image = learner.engine.draw(drawing)
+    assert image is not None and "83%" in image.text
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("simulate 1000000x", "a load factor is a number above 0 and at most 1,000"),
+        ("simulate -2", "a load factor is a number above 0"),
+        ("fail quantum", "there is no 'quantum' in your design to fail"),
+        ("fail", "say which component fails"),
+        ("simulate banana", "I don't know 'banana' in a run"),
+    ],
+)
+def test_a_run_that_cannot_happen_is_one_clear_line(
+    learner: Learner, typed: str, expected: str
+) -> None:
+    build_blog_reference(learner)
+
+    said = learner.says(typed)
+
+    assert said.startswith("✗ ") and expected in said and "\n" not in said
+
+
+def test_a_design_not_connected_end_to_end_is_explained_not_simulated(
+    learner: Learner,
+) -> None:
+    open_blog(learner, "lesson:build")
+    learner.says("add 3 app")
+
+    said = learner.says("simulate")
+
+    assert said.startswith("✗ ") and "client" in said
+
+
+def test_simulate_outside_a_tutorial_says_how_to_get_there(learner: Learner) -> None:
+    said = learner.says("simulate")
+
+    assert "Open a tutorial first" in said
+
+
+def test_a_picture_that_cannot_be_drawn_leaves_the_text_alone(learner: Learner) -> None:
+    stale = Drawing("a-tutorial-since-removed", ("add app",))
+
+    (reply,) = learner.engine.finish([Reply("Your design:", drawing=stale)])
+
+    assert (reply.text, reply.image, reply.drawing) == ("Your design:", None, None)

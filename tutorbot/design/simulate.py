@@ -70,6 +70,7 @@ _TERMINAL_ROLES = ("database", "storage")
 _FORKING_ROLES = ("compute", "realtime")
 _IGNORED_ROLES = ("observability",)
 _REPLICA = "db_replica"
+_PRIMARY = "db_primary"
 _PRIMARY_SERVERS_ROLE = "database"
 
 _UNITS = {"requests": "req/s", "queries": "queries/s", "messages": "msg/s",
@@ -166,6 +167,64 @@ def parse_failure(text: str) -> Failure:
         return Failure(words[0].lower(), int(words[1]))
     raise BadFailure("say which component fails and, if not all of it, how many: "
                      "'fail app' or 'fail app 2'")
+
+
+RUN_USAGE = "`simulate`, `simulate peak`, `simulate 2x`, `fail app 2` or `fail cache peak`"
+_RUN_VERBS = ("simulate", "sim", "fail")
+
+
+@dataclass(frozen=True)
+class Run:
+    """A run a learner asked for: the load, the peak or not, and what fails."""
+
+    load: float = 1.0
+    peak: bool = False
+    fail: Failure | None = None
+
+    @property
+    def command(self) -> str:
+        """The run as a learner would type it, so a picture can be drawn from it later."""
+        words = ["simulate"]
+        if self.peak:
+            words.append("peak")
+        if self.load != 1:
+            words.append(f"{self.load:g}x")
+        if self.fail is not None:
+            words += ["fail", self.fail.target]
+            if self.fail.count is not None:
+                words.append(str(self.fail.count))
+        return " ".join(words)
+
+
+def is_run(text: str) -> bool:
+    """Whether the text asks for a simulation (its first word is simulate, sim or fail)."""
+    words = text.split(maxsplit=1)
+    return bool(words) and words[0].lower().lstrip("/") in _RUN_VERBS
+
+
+def parse_run(text: str) -> Run:
+    """'simulate', 'simulate peak', 'simulate 2x', 'fail app 2', 'fail cache peak',
+    'simulate peak fail app:2' → the `Run`, or a `SimulationError` that says what works."""
+    words = text.lower().replace(":", " ").split()[:12]
+    if not words or words[0].lstrip("/") not in _RUN_VERBS:
+        raise SimulationError(f"I run designs with {RUN_USAGE}")
+    failing = words[0].lstrip("/") == "fail"
+    peak, load, target = False, 1.0, list[str]()
+    for word in words[1:]:
+        if word == "peak":
+            peak = True
+        elif word == "fail":
+            failing = True
+        elif failing and (not target or (len(target) == 1 and word.isdigit())):
+            target.append(word)
+        elif word[:1].isdigit() or word[:1] in "x×.-+":
+            load = parse_load(word)
+        else:
+            raise SimulationError(f"I don't know '{word[:20]}' in a run; try {RUN_USAGE}")
+    if failing and not target:
+        raise BadFailure("say which component fails and, if not all of it, how many: "
+                         "'fail app' or 'fail app 2'")
+    return Run(load, peak, parse_failure(" ".join(target)) if target else None)
 
 
 # --- results -------------------------------------------------------------------------
@@ -1061,6 +1120,12 @@ def _advice(c: ComponentResult) -> str:
     needed = math.ceil(utilisation * c.instances - 1e-9) - c.instances
     if c.instances == 0:
         return "it cannot keep up"
+    if c.type == _PRIMARY:
+        # More primaries are standbys: they add no capacity.
+        if c.loads.get("read"):
+            return (f"send reads to read replicas ('add {_REPLICA}', then connect what "
+                    f"reads to it); the primary then keeps the writes")
+        return "a primary takes every write alone: shard the data or batch the writes"
     if needed <= 0:
         return "at its limit with no headroom; add 1 server for some"
     noun = "server" if needed == 1 else "servers"

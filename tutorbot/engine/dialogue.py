@@ -20,8 +20,9 @@ from tutorbot.content.loader import Content
 from tutorbot.content.models import Checkpoint, Step, Tutorial
 from tutorbot.design import commands, tiers
 from tutorbot.design.graph import Design
-from tutorbot.engine import lesson
-from tutorbot.engine.messages import Button, Event, Reply
+from tutorbot.design.simulate import is_run
+from tutorbot.engine import lesson, pictures
+from tutorbot.engine.messages import Button, Drawing, Event, Reply
 from tutorbot.engine.ports import ProgressRecord, Turn
 
 MAX_TEXT = 4000
@@ -122,6 +123,8 @@ class Dialogue:
         if self.state.get("confirm"):
             return self._confirmation(text)
         word, slash = _first_word(text)
+        if is_run(text):
+            return self._run(text)
         if slash or (word in TUTOR_COMMANDS and word not in DESIGN_VERBS):
             return self._command(word, slash)
         if word in DESIGN_VERBS:
@@ -431,11 +434,23 @@ class Dialogue:
         design = self._current_design()
         outcome = commands.run(design, self._palette(), text)
         replies = [Reply(outcome.message if outcome.ok else f"✗ {outcome.message}")]
+        if outcome.ok and _first_word(text)[0] in ("show", "list") and not design.is_empty():
+            drawing = Drawing(tutorial.id, tuple(commands.commands_for(design)))
+            replies = [dataclasses.replace(replies[0], drawing=drawing)]
         if outcome.changed:
             key = (self.event.conversation, tutorial.id)
             self.record.design = self.designs.remember(key, design)
             replies += self._tier_news()
         return replies
+
+    def _run(self, text: str) -> list[Reply]:
+        """`simulate …` or `fail …`: the learner's design under the tutorial's traffic."""
+        tutorial = self.tutorial
+        if tutorial is None:
+            return [Reply("Open a tutorial first: /start — then build, and `simulate` it.")]
+        if self.state.get("at") in ("intro", "menu", None):
+            self.state["at"] = "free"
+        return [pictures.run_reply(self.content, tutorial, self._current_design(), text)]
 
     def _tier_news(self) -> list[Reply]:
         """Celebrate tiers that just turned green; finish a build task that is met."""
@@ -541,6 +556,7 @@ class Dialogue:
         elif at in ("build", "free"):
             text = ("Build by typing: `add 8 app`, `connect lb -> app`, "
                     "`set cache hit_rate 0.9`, `remove 2 app`, `undo`, `show`, `check`. "
+                    "Run it: `simulate`, `simulate peak`, `simulate 2x`, `fail app 2`. "
                     "`help add` explains one command. /hint climbs a hint ladder; "
                     "/solution shows the reference.")
         else:
@@ -611,7 +627,7 @@ def _split(reply: Reply) -> list[Reply]:
     if len(parts) == 1:
         return [reply]
     return [Reply(part) for part in parts[:-1]] + [
-        Reply(parts[-1], reply.buttons, reply.image, reply.edit)
+        dataclasses.replace(reply, text=parts[-1])
     ]
 
 

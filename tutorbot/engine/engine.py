@@ -10,13 +10,15 @@ and the learner gets a short apology and a way forward.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 from collections import defaultdict
 
 from tutorbot.content.loader import Content
+from tutorbot.engine import pictures
 from tutorbot.engine.dialogue import Designs, Dialogue
-from tutorbot.engine.messages import Event, Reply
+from tutorbot.engine.messages import Drawing, Event, Image, Reply
 from tutorbot.engine.ports import Store
 
 log = logging.getLogger(__name__)
@@ -52,3 +54,21 @@ class Engine:
                 return [Reply(APOLOGY)]
         log.debug("conversation %s: %d replies", event.conversation, len(replies))
         return replies
+
+    def draw(self, drawing: Drawing) -> Image | None:
+        """The picture a reply asks for; None (and the cause logged) if it cannot be
+        drawn, in which case the reply's text stands alone. Call it after `handle`
+        has returned: it is slow, and holds no conversation up."""
+        try:
+            return pictures.draw(self.content, drawing)
+        except Exception:
+            log.exception("could not draw a picture of %s", drawing.tutorial_id)
+            return None
+
+    def finish(self, replies: list[Reply]) -> list[Reply]:
+        """The replies with their pictures drawn, for adapters that simply wait."""
+        return [
+            dataclasses.replace(reply, image=self.draw(reply.drawing), drawing=None)
+            if reply.drawing is not None else reply
+            for reply in replies
+        ]

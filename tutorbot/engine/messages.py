@@ -42,9 +42,30 @@ class Button:
 
 @dataclass(frozen=True)
 class Image:
+    """A picture: PNG bytes, a short description (a caption, alt text) and, for
+    places where pictures cannot go (a terminal, a screen reader), the same
+    thing as text."""
+
     data: bytes
     alt: str
     filename: str
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class Drawing:
+    """A picture of a design, still to be drawn.
+
+    Drawing takes a tenth of a second or more, so the dialogue only asks for it;
+    the adapter has `Engine.draw` draw it once the turn is committed, showing a
+    "sending a photo…" sign meanwhile where the platform has one. The design is
+    given as the commands that build it, and `run` is a simulation to tint the
+    boxes with (`simulate peak fail app 2`), empty for none.
+    """
+
+    tutorial_id: str
+    design: tuple[str, ...]
+    run: str = ""
 
 
 @dataclass(frozen=True)
@@ -52,9 +73,11 @@ class Reply:
     """One message to send. `buttons` are rows. `edit` asks to replace a message
     instead of sending a new one: in answer to a button, the message that carried
     the button, else the bot's last message; where the platform cannot edit, it
-    is sent anew."""
+    is sent anew. `drawing` is a picture to draw and send with the text (see
+    `Drawing`)."""
 
     text: str
     buttons: tuple[tuple[Button, ...], ...] = field(default=())
     image: Image | None = None
     edit: bool = False
+    drawing: Drawing | None = None
