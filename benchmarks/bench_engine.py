@@ -6,7 +6,7 @@ decode one update and dispatch it to a handler that does nothing, the baseline
 every Telegram turn pays anyway, and prints our cost as a ratio of it. Also the
 memory a resident session holds, and the cold start of `tutorbot play` to its
 first reply.  Run:  python benchmarks/bench_engine.py [--learners N]
-(needs `pip install -e '.[bench]'` for python-telegram-bot)
+
 """
 
 from __future__ import annotations
