@@ -7,6 +7,9 @@
     tutorbot content schema [--out FOLDER]
     tutorbot design TUTORIAL_ID [--json]
     tutorbot answer CHECKPOINT_ID [ANSWER] [--json]
+    tutorbot simulate TUTORIAL_ID (--reference | --design FILE) [--peak | --load FACTOR]
+                      [--fail COMPONENT[:N]] [--json]
+    tutorbot draw TUTORIAL_ID (--reference | --design FILE) [--simulate] -o FILE.png
 """
 
 from __future__ import annotations
@@ -27,7 +30,14 @@ if TYPE_CHECKING:
     from tutorbot.engine.ports import ProgressRecord
     from tutorbot.store import Store
 from tutorbot.content.models import Tutorial
-from tutorbot.errors import ContentError
+from tutorbot.errors import ContentError, InputError, TutorbotError
+
+if TYPE_CHECKING:
+    from tutorbot.design.graph import Design
+
+
+class CommandLineError(TutorbotError):
+    """What the command line asked for cannot be done; the message says why."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -43,7 +53,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         code: int = args.run(args)
-    except ContentError as error:
+    except (ContentError, CommandLineError) as error:
         print(f"tutorbot: {error}", file=sys.stderr)
         return 1
     except BrokenPipeError:
@@ -101,6 +111,25 @@ def _parser() -> argparse.ArgumentParser:
                         help='one {"correct", "read_as", "slip", "message"} per answer')
     answer.set_defaults(run=_answer)
 
+    simulate = commands.add_parser(
+        "simulate", help="run a design under the tutorial's traffic: load, latency, cost"
+    )
+    _design_source(simulate)
+    load = simulate.add_mutually_exclusive_group()
+    load.add_argument("--peak", action="store_true", help="the tutorial's peak traffic")
+    load.add_argument("--load", metavar="FACTOR", help="traffic times FACTOR: 2, 1.5x, 150%%")
+    simulate.add_argument("--fail", metavar="COMPONENT[:N]",
+                          help="N instances of COMPONENT fail (all of them without :N)")
+    simulate.add_argument("--json", action="store_true", help="the results as JSON")
+    simulate.set_defaults(run=_simulate)
+
+    draw = commands.add_parser("draw", help="draw a design as a PNG picture")
+    _design_source(draw)
+    draw.add_argument("--simulate", action="store_true",
+                      help="tint each component by its load under normal traffic")
+    draw.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.png")
+    draw.set_defaults(run=_draw)
+
     play = commands.add_parser("play", help="learn in the terminal (reads stdin when piped)")
     play.add_argument("--tutorial", metavar="ID", help="open this tutorial first")
     _learner_options(play)
@@ -111,6 +140,15 @@ def _parser() -> argparse.ArgumentParser:
     progress.add_argument("--json", action="store_true", help="the progress as JSON")
     progress.set_defaults(run=_progress)
     return parser
+
+
+def _design_source(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("tutorial_id")
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--reference", action="store_true",
+                        help="the tutorial's reference design")
+    source.add_argument("--design", type=Path, metavar="FILE",
+                        help="design commands, one per line ('-' for stdin)")
 
 
 def _learner_options(parser: argparse.ArgumentParser) -> None:
@@ -208,6 +246,68 @@ def _design(args: argparse.Namespace) -> int:
         ]})
     else:
         print(report.describe())
+    return 0
+
+
+def _chosen_design(args: argparse.Namespace) -> tuple[Content, Tutorial, Design]:
+    """The tutorial and the design the arguments name: its reference, or a file."""
+    from tutorbot.design import commands
+
+    content = _content(args)
+    tutorial = content.tutorial(args.tutorial_id)
+    palette = commands.Palette.for_tutorial(content.catalogue, tutorial)
+    if args.reference:
+        lines = commands.commands_for(tutorial.reference)
+    elif str(args.design) == "-":
+        lines = list(_stdin_lines(keep_blank=True))
+    else:
+        try:
+            lines = args.design.read_text(encoding="utf-8", errors="replace").splitlines()
+        except OSError as error:
+            raise CommandLineError(f"cannot read {args.design}: {error.strerror}") from error
+    try:
+        return content, tutorial, commands.build(palette, lines)
+    except InputError as error:
+        raise CommandLineError(f"{args.design}: {error}") from error
+
+
+def _simulate(args: argparse.Namespace) -> int:
+    from tutorbot.design import simulate
+
+    content, tutorial, design = _chosen_design(args)
+    try:
+        load = simulate.parse_load(args.load) if args.load is not None else 1.0
+        failure = simulate.parse_failure(args.fail) if args.fail is not None else None
+        result = simulate.simulate(design, tutorial, content.catalogue, load=load,
+                                   peak=args.peak, fail=failure)
+    except simulate.SimulationError as error:
+        raise CommandLineError(str(error)) from error
+    if args.json:
+        _print_json(result.to_json(), indent=2)
+    else:
+        print(result.describe())
+    return 0
+
+
+def _draw(args: argparse.Namespace) -> int:
+    from tutorbot.design import simulate
+    from tutorbot.design.commands import commands_for
+    from tutorbot.engine.messages import Drawing
+    from tutorbot.engine.pictures import draw
+
+    content, tutorial, design = _chosen_design(args)
+    drawing = Drawing(tutorial.id, tuple(commands_for(design)),
+                      "simulate" if args.simulate else "")
+    try:
+        image = draw(content, drawing)
+    except simulate.SimulationError as error:
+        raise CommandLineError(str(error)) from error
+    try:
+        args.output.write_bytes(image.data)
+    except OSError as error:
+        raise CommandLineError(f"cannot write {args.output}: {error.strerror}") from error
+    print(image.text)
+    print(f"Picture saved: {args.output}")
     return 0
 
 

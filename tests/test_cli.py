@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tutorbot.content import load_content
 
 TUTORIAL_IDS = [
@@ -177,3 +179,71 @@ def test_a_lesson_on_a_current_database_loads_none_of_the_heavy_libraries(
     assert again.returncode == 0, again.stderr
     assert "Personal Blog Platform" in again.stdout
     assert "LOADED []" in again.stderr
+
+
+def test_simulate_json_has_the_fields_other_tools_read() -> None:
+    result = tutorbot("simulate", "tutorial-simple-blog", "--reference", "--json")
+
+    report = json.loads(result.stdout)
+    app = next(c for c in report["components"] if c["id"] == "app")
+    assert result.returncode == 0, result.stderr
+    assert {"components", "bottleneck", "max_load_factor", "latency_ms", "cost_per_month",
+            "availability", "single_points_of_failure"} <= set(report)
+    assert {"id", "type", "instances", "load", "capacity", "utilisation"} <= set(app)
+    assert (app["instances"], app["load"], app["capacity"]) == (8, 1000.0, 1200.0)
+    assert round(app["utilisation"], 3) == 0.833
+    assert set(report["latency_ms"]) == {"p50", "p99"}
+
+
+def test_simulate_a_design_file_one_server_short_names_the_bottleneck(tmp_path: Path) -> None:
+    design = tmp_path / "short.txt"
+    design.write_text("# six app servers, one short\nadd client\nadd 6 app\n\n"
+                      "add db_primary\nconnect client -> app -> db_primary\n")
+
+    normal = tutorbot("simulate", "tutorial-simple-blog", "--design", str(design))
+    peak = tutorbot("simulate", "tutorial-simple-blog", "--design", str(design), "--peak",
+                    "--json")
+    failed = tutorbot("simulate", "tutorial-simple-blog", "--design", str(design),
+                      "--fail", "app:3", "--json")
+
+    assert "Bottleneck app: 1,000 req/s offered, 900 capacity, 111% — add 1 server" in (
+        normal.stdout)
+    peak_app = next(c for c in json.loads(peak.stdout)["components"] if c["id"] == "app")
+    failed_app = next(c for c in json.loads(failed.stdout)["components"] if c["id"] == "app")
+    assert (peak_app["load"], failed_app["instances"], failed_app["capacity"]) == (
+        1200.0, 3, 450.0)
+
+
+@pytest.mark.parametrize(
+    ("args", "stdin", "message"),
+    [
+        (["--reference", "--load", "1000000x"], "", "at most 1,000"),
+        (["--reference", "--load", "-2"], "", "above 0"),
+        (["--reference", "--fail", "quantum"], "", "no 'quantum' in your design"),
+        (["--design", "-"], "add client\nadd banana\n", "line 2: 'add banana'"),
+        (["--design", "no-such-file.txt"], "", "cannot read no-such-file.txt"),
+        (["--design", "-"], "add 3 app\n", "no client"),
+        (["--design", "-"], "add client\nadd app\nadd lb\nconnect client app\n"
+         "connect app lb\nconnect lb app\n", "loop"),
+    ],
+)
+def test_simulate_refuses_what_cannot_run_in_one_line(
+    args: list[str], stdin: str, message: str
+) -> None:
+    result = tutorbot("simulate", "tutorial-simple-blog", *args, stdin=stdin)
+
+    assert result.returncode == 1
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_draw_writes_a_png_and_prints_the_same_picture_as_text(tmp_path: Path) -> None:
+    picture = tmp_path / "blog.png"
+
+    result = tutorbot("draw", "tutorial-simple-blog", "--reference", "--simulate",
+                      "-o", str(picture))
+
+    assert result.returncode == 0, result.stderr
+    assert picture.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+    assert "App Servers ×8" in result.stdout and "83%" in result.stdout
+    assert f"Picture saved: {picture}" in result.stdout

@@ -771,6 +771,26 @@ def run(design: Design, palette: Palette, text: str) -> Outcome:
     return Outcome(command, True, message, design.revision != revision)
 
 
+class RefusedLine(CommandError):
+    """A line of a design file the grammar refused, with its number."""
+
+    def __init__(self, number: int, outcome: Outcome) -> None:
+        super().__init__(f"line {number}: {outcome.command[:80]!r}: {outcome.message}")
+
+
+def build(palette: Palette, lines: Iterable[str]) -> Design:
+    """The design the lines of commands build (blank lines and `#` comments skipped);
+    `RefusedLine` for the first line refused."""
+    design = Design()
+    for number, line in enumerate(lines, start=1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        outcome = run(design, palette, line)
+        if not outcome.ok:
+            raise RefusedLine(number, outcome)
+    return design
+
+
 def commands_for(reference: Reference | Design) -> list[str]:
     """Commands that rebuild a reference solution or a learner's design: ids,
     labels, counts, params and edges. A design is stored as these commands."""

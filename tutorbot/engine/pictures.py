@@ -30,9 +30,7 @@ def draw(content: Content, drawing: Drawing) -> Image:
     """The picture a `Drawing` asks for (raises only on a bug or a stale drawing)."""
     tutorial = content.tutorial(drawing.tutorial_id)
     palette = commands.Palette.for_tutorial(content.catalogue, tutorial)
-    design = Design()
-    for line in drawing.design:
-        commands.run(design, palette, line)
+    design = commands.build(palette, drawing.design)
     overlay, title = None, tutorial.title
     if drawing.run:
         result = _simulated(content, tutorial, design, simulate.parse_run(drawing.run))
