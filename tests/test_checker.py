@@ -213,3 +213,38 @@ def test_a_single_tutorial_file_is_checked_with_its_folders_catalogue(
 
     assert len(found) == 1
     assert "fails tier T2" in found[0]
+
+
+IMAGES = "tutorials/tutorial-intermediate-images.yaml"
+
+
+def _reveal(data: Data) -> Data:
+    """The images tutorial's predict-then-reveal checkpoint's `reveal`."""
+    for step in data["lesson"]["steps"]:
+        for checkpoint in step.get("checkpoints", []):
+            if "reveal" in checkpoint:
+                found: Data = checkpoint["reveal"]
+                return found
+    raise AssertionError("the images tutorial lost its reveal")
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (lambda r: r.update(component="db_primary"),
+         "reveal: the simulation gives 500 for db_primary, which the checkpoint's answer "
+         "does not accept"),
+        (lambda r: r.update(component="dbb"), "reveal.component: the reference has no 'dbb'"),
+        (lambda r: r.update(run="fail quantum"),
+         "reveal.run: 'fail quantum' cannot run on the reference: there is no 'quantum'"),
+        (lambda r: r.update(run="simulate banana"), "reveal.run: 'simulate banana' cannot run"),
+    ],
+)
+def test_a_reveal_must_show_the_figure_its_checkpoint_expects(
+    tmp_path: Path, change: Callable[[Data], None], expected: str
+) -> None:
+    root = broken_copy(tmp_path, lambda data: change(_reveal(data)), IMAGES)
+
+    found = messages(root)
+
+    assert len(found) == 1 and expected in found[0], found

@@ -373,3 +373,24 @@ def test_a_picture_that_cannot_be_drawn_leaves_the_text_alone(learner: Learner) 
     (reply,) = learner.engine.finish([Reply("Your design:", drawing=stale)])
 
     assert (reply.text, reply.image, reply.drawing) == ("Your design:", None, None)
+
+
+def test_a_predicted_figure_is_then_run_for_real_on_the_reference(learner: Learner) -> None:
+    learner.says("/start")
+    learner.says("2")
+    said = learner.taps("lesson:start")
+    for _ in range(40):  # skip and move on until the prediction is asked
+        if "whole Redis cluster fails" in said:
+            break
+        asks = "Checkpoint" in said or "Build" in said
+        said = learner.says("/skip") if asks else learner.says("next")
+    assert "whole Redis cluster fails" in said
+
+    answered = learner.says("950")
+    (revealed,) = [reply for reply in learner.replies if reply.text.startswith("🔬")]
+
+    assert answered.startswith("✅")
+    assert "`fail cache` on the reference design" in revealed.text
+    assert "Read Replica** gets **950 queries/s of the 10,000 it can take (9.5%)" in (
+        revealed.text)
+    assert revealed.drawing is not None and revealed.drawing.run == "simulate fail cache"

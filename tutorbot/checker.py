@@ -37,9 +37,9 @@ from tutorbot.content.models import (
 from tutorbot.content.models import (
     Path as PathRule,
 )
-from tutorbot.design import commands, tiers
+from tutorbot.design import commands, simulate, tiers
 from tutorbot.design.graph import Design
-from tutorbot.errors import ContentError, ContentProblem
+from tutorbot.errors import ContentError, ContentProblem, InputError
 
 
 def check(path: Path | None = None) -> list[ContentProblem]:
@@ -106,6 +106,8 @@ def _tutorial_problems(tutorial: Tutorial, catalogue: Catalogue) -> Found:
     if reference_ok:
         yield from _reference_passes(tutorial, catalogue)
     yield from _answers_well_formed(tutorial)
+    if reference_ok:
+        yield from _reveals_agree(tutorial, catalogue)
     yield from _arithmetic(tutorial)
     yield from _cost_adds_up(tutorial)
 
@@ -243,6 +245,30 @@ def _answers_well_formed(tutorial: Tutorial) -> Found:
             if isinstance(checkpoint.answer, NumberAnswer):
                 yield from _number_answer_sound(checkpoint.answer, f"{where}.answer")
             yield from _judged_as_meant(checkpoint, where)
+
+
+def _reveals_agree(tutorial: Tutorial, catalogue: Catalogue) -> Found:
+    """A reveal must run, name a reference node, and show the figure judged right."""
+    for s, step in enumerate(tutorial.lesson.steps):
+        for c, checkpoint in enumerate(step.checkpoints):
+            reveal = checkpoint.reveal
+            if reveal is None:
+                continue
+            where = f"lesson.steps[{s}].checkpoints[{c}].reveal"
+            ids = [node.id for node in tutorial.reference.nodes]
+            if reveal.component not in ids:
+                yield (f"{where}.component", f"the reference has no '{reveal.component}' "
+                                             f"(it has: {', '.join(ids)})")
+                continue
+            try:
+                result = simulate.reference_run(tutorial, catalogue, reveal.run)
+            except InputError as error:
+                yield (f"{where}.run", f"'{reveal.run}' cannot run on the reference: {error}")
+                continue
+            load = result.component(reveal.component).load
+            if not judge(checkpoint, f"{load:.6g}").correct:
+                yield (where, f"the simulation gives {load:,.6g} for {reveal.component}, "
+                              "which the checkpoint's answer does not accept")
 
 
 def _number_answer_sound(answer: NumberAnswer, where: str) -> Found:

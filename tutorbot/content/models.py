@@ -421,6 +421,15 @@ class Mistake(Model):
     message: Text
 
 
+class Reveal(Model):
+    """Predict, then reveal: once the checkpoint is answered, the reference design
+    is run as `run` says and the load on `component` shown, the figure the learner
+    just predicted. The checker proves the simulated figure is judged right."""
+
+    run: Text = Field(description="What a learner would type: 'fail cache', 'simulate peak'.")
+    component: ContentId = Field(description="The reference node whose load is the answer.")
+
+
 class Checkpoint(Model):
     id: ContentId
     question: Text
@@ -428,6 +437,7 @@ class Checkpoint(Model):
     hint: Text
     explanation: Text
     mistakes: list[Mistake] = []
+    reveal: Reveal | None = None
 
 
 class BuildTask(Model):

@@ -373,6 +373,16 @@ def simulate(
                    load, fail, changes)
 
 
+def reference_run(tutorial: Tutorial, catalogue: Catalogue, text: str) -> SimulationResult:
+    """The tutorial's reference design run as `text` says ('fail cache', 'simulate peak')."""
+    from tutorbot.design import commands
+
+    palette = commands.Palette.for_tutorial(catalogue, tutorial)
+    design = commands.build(palette, commands.commands_for(tutorial.reference))
+    run = parse_run(text)
+    return simulate(design, tutorial, catalogue, load=run.load, peak=run.peak, fail=run.fail)
+
+
 def _rates(workload: Workload, load: float, peak: bool) -> dict[str, tuple[float, str]]:
     """Kind → (rate, label) of the traffic entering at the client."""
     rates: dict[str, tuple[float, str]] = {}

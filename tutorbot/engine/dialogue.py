@@ -337,7 +337,7 @@ class Dialogue:
         if verdict.correct:
             self._done_with(checkpoint)
             return [Reply(f"{verdict.message}\n\n{checkpoint.explanation.strip()}"),
-                    *self._continue_step()]
+                    *self._revealed(checkpoint), *self._continue_step()]
         if not verdict.read_as:  # unreadable: ask again without spending a try
             return [Reply(verdict.message, ((HINT, SKIP),))]
         tries = int(self.state.get("tries", 0)) + 1
@@ -345,11 +345,18 @@ class Dialogue:
         if tries >= TRIES_BEFORE_ANSWER:
             self._done_with(checkpoint)
             worked = f"📖 Here's the worked answer:\n{checkpoint.explanation.strip()}"
-            return [Reply(verdict.message), Reply(worked), *self._continue_step()]
+            return [Reply(verdict.message), Reply(worked), *self._revealed(checkpoint),
+                    *self._continue_step()]
         if tries >= TRIES_BEFORE_HINT:
             self.record.hints_used += 1
             return [Reply(f"{verdict.message}\n\n💡 Hint: {checkpoint.hint}", ((SKIP,),))]
         return [Reply(verdict.message, ((HINT, SKIP),))]
+
+    def _revealed(self, checkpoint: Checkpoint) -> list[Reply]:
+        tutorial = self.tutorial
+        assert tutorial is not None
+        shown = pictures.reveal_reply(self.content, tutorial, checkpoint)
+        return [] if shown is None else [shown]
 
     def _done_with(self, checkpoint: Checkpoint) -> None:
         if checkpoint.id not in self.record.checkpoints_done:
@@ -361,7 +368,7 @@ class Dialogue:
         if at == "checkpoint" and (checkpoint := self._checkpoint()) is not None:
             self._done_with(checkpoint)
             worked = f"⏭️ Skipped. The worked answer:\n{checkpoint.explanation.strip()}"
-            return [Reply(worked), *self._continue_step()]
+            return [Reply(worked), *self._revealed(checkpoint), *self._continue_step()]
         if at == "build":
             self.state["at"] = "step"
             return [Reply("⏭️ Skipped the build for now; your design is kept."),

@@ -8,7 +8,7 @@ a `Drawing`, and `draw` makes it afterwards from the design's commands alone.
 from __future__ import annotations
 
 from tutorbot.content.loader import Content
-from tutorbot.content.models import Tutorial
+from tutorbot.content.models import Checkpoint, Tutorial
 from tutorbot.design import commands, simulate
 from tutorbot.design.graph import Design
 from tutorbot.engine.messages import Drawing, Image, Reply
@@ -24,6 +24,26 @@ def run_reply(content: Content, tutorial: Tutorial, design: Design, text: str) -
         return Reply(f"✗ {error}")
     drawing = Drawing(tutorial.id, tuple(commands.commands_for(design)), run.command)
     return Reply(result.describe(), drawing=drawing)
+
+
+def reveal_reply(content: Content, tutorial: Tutorial, checkpoint: Checkpoint) -> Reply | None:
+    """Predict, then reveal: the figure the learner just predicted, run for real on
+    the reference design, with its picture; None when the checkpoint reveals nothing."""
+    reveal = checkpoint.reveal
+    if reveal is None:
+        return None
+    result = simulate.reference_run(tutorial, content.catalogue, reveal.run)
+    shown = result.component(reveal.component)
+    figure = f"{shown.load:,.0f} {shown.unit}"
+    if shown.capacity and shown.utilisation is not None:
+        share = shown.utilisation
+        digits = 1 if share < 0.1 else 0
+        figure += f" of the {shown.capacity:,.0f} it can take ({share:.{digits}%})"
+    run = simulate.parse_run(reveal.run)
+    drawing = Drawing(tutorial.id, tuple(commands.commands_for(tutorial.reference)),
+                      run.command)
+    return Reply(f"🔬 Let's check: `{reveal.run}` on the reference design. "
+                 f"{shown.emoji} **{shown.name}** gets **{figure}**.", drawing=drawing)
 
 
 def draw(content: Content, drawing: Drawing) -> Image:
