@@ -8,6 +8,7 @@ editors, and every other part of tutorbot reads lessons through them.
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import cached_property
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -119,8 +120,12 @@ class Component(Model):
 class Catalogue(Model):
     components: list[Component]
 
+    @cached_property
+    def _by_type(self) -> dict[str, Component]:
+        return {component.type: component for component in self.components}
+
     def get(self, type_: str) -> Component | None:
-        return next((c for c in self.components if c.type == type_), None)
+        return self._by_type.get(type_)
 
 
 # --- tier rules ----------------------------------------------------------------
