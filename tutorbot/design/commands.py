@@ -737,7 +737,9 @@ def _screen(command: str) -> None:
         raise Unreadable(f"that is over {MAX_TEXT} characters, too long for a command")
     if "\n" in command or "\r" in command:
         raise Unreadable("that has several lines; send one command at a time")
-    if any(_unprintable(char) for char in command):
+    # isprintable() is false for every character _unprintable refuses, and true
+    # for almost every command, so the slower look happens only when needed.
+    if not command.isprintable() and any(_unprintable(char) for char in command):
         raise Unreadable("that has control characters")
 
 
