@@ -333,8 +333,10 @@ def test_never_raises_on_any_text(text: str) -> None:
     ],
 )
 def test_long_lines_are_handled_quickly(line: str) -> None:
+    # A guard against runaway (quadratic or worse) work, not a speed measurement:
+    # each line takes 15–40 ms here, and the bound leaves room for a busy machine.
     started = time.perf_counter()
 
     check_line(line)
 
-    assert time.perf_counter() - started < 0.25
+    assert time.perf_counter() - started < 2.0

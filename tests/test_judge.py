@@ -17,6 +17,8 @@ PHRASINGS = {
     "images-db-storage-cost": ["575", "$575", "$575/mo", "575 USD per month", "5000*0.115"],
     "images-origin-at-85": ["1500", "1,500", "1.5k", "10000 × 0.15", "1500 req/s"],
     "images-db-qps-at-targets": ["50", "50 QPS", "10000*0.1*0.05", "≈50", "fifty"],
+    "images-replica-when-redis-fails": ["950", "950 qps", "9500 * 0.1", "~950",
+                                        "950 reads per second"],
     "images-servers-with-uploads": ["8", "eight", "8 servers", "~8", "8 instances"],
     "images-compute-cost": ["364.42", "$364.42", "$364/mo", "12 × 0.0416 × 730",
                             "about $365 per month"],
