@@ -96,6 +96,19 @@ class _Judge:
     def __init__(self, design: Design, catalogue: Catalogue) -> None:
         self.design = design
         self.catalogue = catalogue
+        # Rules ask for nodes by type again and again: index them once.
+        self._by_type: dict[str, list[DesignNode]] = {}
+        for node in design.nodes:
+            self._by_type.setdefault(node.type, []).append(node)
+        self._successors: dict[str, list[str]] = {}
+        for source, target in design.edges:
+            self._successors.setdefault(source, []).append(target)
+
+    def nodes_of(self, type_: str) -> list[DesignNode]:
+        return self._by_type.get(type_, [])
+
+    def count_of(self, type_: str) -> int:
+        return sum(node.count for node in self._by_type.get(type_, ()))
 
     def rule(self, rule: Rule) -> RuleResult:
         match rule:
@@ -129,12 +142,12 @@ class _Judge:
 
     def must_include(self, rule: MustInclude) -> RuleResult:
         type_ = rule.component
-        if self.design.nodes_of(type_):
+        if self.nodes_of(type_):
             return RuleResult(True, f"includes {self.a(type_)}")
         return RuleResult(False, f"{self.a(type_)} ('add {type_}')")
 
     def min_count(self, rule: MinCount) -> RuleResult:
-        have = self.design.count_of(rule.component)
+        have = self.count_of(rule.component)
         wanted = self.named(rule.component, rule.count)
         if have >= rule.count:
             return RuleResult(True, f"has {self.named(rule.component, have)}")
@@ -142,8 +155,8 @@ class _Judge:
 
     def connection_from(self, rule: ConnectionFrom) -> RuleResult:
         type_ = rule.component
-        nodes = self.design.nodes_of(type_)
-        if any(next(self.design.successors(node.id), None) for node in nodes):
+        nodes = self.nodes_of(type_)
+        if any(node.id in self._successors for node in nodes):
             return RuleResult(True, f"the {self.name(type_)} connects onward")
         if not nodes:
             return RuleResult(False, f"{self.a(type_)} connected to something "
@@ -153,15 +166,15 @@ class _Judge:
 
     def connection(self, rule: Connection) -> RuleResult:
         arrow = f"{self.name(rule.source)} → {self.name(rule.target)}"
-        for source in self.design.nodes_of(rule.source):
-            for target in self.design.nodes_of(rule.target):
+        for source in self.nodes_of(rule.source):
+            for target in self.nodes_of(rule.target):
                 if self.design.has_edge(source.id, target.id):
                     return RuleResult(True, f"connects {arrow}")
         return RuleResult(False, f"a connection {arrow} "
                                  f"('connect {rule.source} {rule.target}')")
 
     def param_range(self, rule: ParamRange) -> RuleResult:
-        nodes = self.design.nodes_of(rule.component)
+        nodes = self.nodes_of(rule.component)
         wanted = f"{_show(rule.param, rule.min)}–{_show(rule.param, rule.max)}"
         what = f"{self.name(rule.component)} {rule.param.replace('_', ' ')}"
         if not nodes:
@@ -181,7 +194,7 @@ class _Judge:
     def redundant(self, rule: Redundant) -> RuleResult:
         single = [
             f"{self.named(type_, count)}" for type_ in rule.components
-            if (count := self.design.count_of(type_)) < 2
+            if (count := self.count_of(type_)) < 2
         ]
         names = ", ".join(self.name(type_) for type_ in rule.components)
         if not single:
@@ -191,7 +204,7 @@ class _Judge:
 
     def path(self, rule: Path) -> RuleResult:
         names = " → ".join(self.name(type_) for type_ in rule.through)
-        reached = self.design.nodes_of(rule.through[0])
+        reached = self.nodes_of(rule.through[0])
         for previous, type_ in zip(rule.through, rule.through[1:], strict=False):
             reached = [node for node in self._reachable(reached) if node.type == type_]
             if not reached:
@@ -206,7 +219,7 @@ class _Judge:
         frontier = [node.id for node in start]
         while frontier:
             node_id = frontier.pop()
-            for successor in self.design.successors(node_id):
+            for successor in self._successors.get(node_id, ()):
                 if successor not in seen:
                     seen[successor] = None
                     frontier.append(successor)
