@@ -140,7 +140,10 @@ def main() -> None:
     args = parser.parse_args()
     from tutorbot.store import Store as DurableStore
 
-    memory = report("in memory", run_learners(Engine(CONTENT, MemoryStore()), args.learners))
+    # Like the baseline, the best of a few passes: the figure least disturbed by
+    # whatever else the shared machine is doing.
+    passes = [run_learners(Engine(CONTENT, MemoryStore()), args.learners) for _ in range(3)]
+    memory = report("in memory (best of 3 passes)", min(passes, key=sum))
     with tempfile.TemporaryDirectory() as folder:
         durable_store: Store = DurableStore(f"sqlite:///{Path(folder) / 'bench.db'}")
         durable_store.migrate()  # type: ignore[attr-defined]
