@@ -30,10 +30,14 @@ def reference(tutorial: Tutorial, palette: Palette) -> Design:
 
 
 def busy(design: Design) -> Overlay:
-    """An overlay touching every node, as a simulation's would."""
+    """An overlay touching every node, as a simulation's would, with one instance
+    of the first tier that has several down (so every box is drawn tall enough
+    for a third line)."""
     load = {node.id: (index % 5) * 0.25 for index, node in enumerate(design.nodes)}
     figures = {node_id: f"{share:.0%} · 1,000 req/s" for node_id, share in load.items()}
-    return Overlay(load, figures, bottleneck=design.nodes[-1].id)
+    tier = next((node.id for node in design.nodes if node.count > 1), None)
+    failed = {tier: 1} if tier else {}
+    return Overlay(load, figures, bottleneck=design.nodes[-1].id, failed=failed)
 
 
 def best(run_once: Callable[[], object], rounds: int) -> float:

@@ -3,6 +3,7 @@ deliberately messy design drawn within bounds, and the import kept light."""
 
 from __future__ import annotations
 
+import io
 import math
 import subprocess
 import sys
@@ -241,6 +242,55 @@ def test_an_empty_design_still_renders() -> None:
     assert "nothing to draw" in render_text(design, CATALOGUE)
     assert alt_text(design, CATALOGUE)
     png_size(render_png(design, CATALOGUE))
+
+
+# --- pixels and words ---------------------------------------------------------------
+
+
+def test_the_png_writer_round_trips_through_pillow() -> None:
+    from PIL import Image
+
+    from tutorbot.render import pngfile
+
+    pixels = bytes((index * 7) % 256 for index in range(5 * 3 * 3))
+
+    data = pngfile.encode(pixels, 5, 3)
+
+    decoded = Image.open(io.BytesIO(data))
+    assert png_size(data) == (5, 3)
+    assert decoded.mode == "RGB"
+    assert decoded.tobytes() == pixels
+
+
+def test_the_png_writer_refuses_pixels_of_the_wrong_size() -> None:
+    from tutorbot.render import pngfile
+
+    with pytest.raises(ValueError, match="are not 5×3 RGB pixels"):
+        pngfile.encode(bytes(44), 5, 3)
+
+
+@pytest.mark.parametrize(("width", "spot"), [(6.0, (2.0, 1.0)), (32.0, (20.0, 4.0))],
+                         ids=["at 100 dpi", "shrunk to 1,600 px"])
+def test_words_are_lettered_where_they_are_placed(width: float,
+                                                   spot: tuple[float, float]) -> None:
+    from PIL import Image
+
+    from tutorbot.render import canvas
+
+    sheet = canvas.Sheet(width, 8.0)
+    sheet.write(*spot, "App Servers ×8", 9.5, "#000000")
+
+    picture = Image.open(io.BytesIO(sheet.png())).convert("L")
+
+    dpi = picture.width / width
+    x, y = spot[0] * dpi, spot[1] * dpi
+    assert dpi == min(100, 1600 / width)
+    ink = picture.point(lambda value: 255 - value).getbbox()
+    assert ink is not None
+    left, top, right, bottom = ink
+    assert left == pytest.approx(x, abs=2)
+    assert top < y < bottom
+    assert right - left == pytest.approx(canvas.width("App Servers ×8", 9.5) * dpi, rel=0.1)
 
 
 # --- the utilisation chart -------------------------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from tutorbot.render import style
 from tutorbot.render.overlay import percent
@@ -24,55 +25,80 @@ CEILING = 3.0
 FLOOR = 1.25
 """The narrowest: 100% is always on the chart with room to its right."""
 SIZE = 8.0
+BAR = 0.62
+"""A bar's thickness, as a share of its row."""
+PAD = 4 / 72
+"""Between the frame and its labels: four points."""
 
 
 def utilisation_chart(rows: Sequence[tuple[str, float]], *, title: str | None = None) -> bytes:
     """A PNG bar chart of (component, utilisation) rows; 1.0 is 100%."""
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Rectangle
+
     from tutorbot.render import canvas
 
     shown = list(rows[:MAX_ROWS])
     if len(rows) > MAX_ROWS:
         title = f"{title or 'Utilisation'} (first {MAX_ROWS} of {len(rows):,})"
     height = FRAME_HEIGHT + ROW_HEIGHT * max(len(shown), 1) + (0.3 if title else 0)
-    drawing = canvas.blank(WIDTH, height)
-    font = canvas.font(SIZE)
-    top = 1 - (0.3 + (0.3 if title else 0)) / height
-    axes = drawing.add_axes((NAME_ROOM / WIDTH, 0.45 / height, 1 - (NAME_ROOM + 0.55) / WIDTH,
-                             top - 0.45 / height))
+    sheet = canvas.Sheet(WIDTH, height)
     if title:
-        drawing.text(0.15 / WIDTH, 1 - 0.12 / height, canvas.fit(canvas.drawable(title, ""),
-                     SIZE + 2, WIDTH - 0.3), ha="left", va="top", color=style.INK,
-                     fontproperties=canvas.font(SIZE + 2), parse_math=False)
+        sheet.write(0.15, 0.12, canvas.fit(canvas.drawable(title, ""), SIZE + 2, WIDTH - 0.3),
+                    SIZE + 2, style.INK, anchor="la")
     finite = [value for _, value in shown if math.isfinite(value)]
     limit = min(max([FLOOR, *(value * 1.12 for value in finite)]), CEILING)
-    places = list(range(len(shown)))
-    lengths = [_length(value, limit) for _, value in shown]
-    axes.barh(places, lengths, height=0.62, zorder=2,
-              color=[style.load_colour(value) for value in lengths])
-    for place, (_, value), length in zip(places, shown, lengths, strict=True):
-        inside = length > limit * 0.88
-        axes.text(length - limit * 0.01 if inside else length + limit * 0.01, place,
-                  percent(value), ha="right" if inside else "left", va="center",
-                  color="white" if inside else style.INK, fontproperties=font, zorder=3,
-                  parse_math=False)
-    axes.axvline(1.0, color=style.ALARM, linestyle="--", linewidth=1.2, zorder=3)
-    axes.text(1.0, 1.0, "100%", transform=axes.get_xaxis_transform(), ha="center",
-              va="bottom", color=style.ALARM, fontproperties=font, parse_math=False)
-    names = [canvas.fit(canvas.drawable(name, "?"), SIZE, NAME_ROOM - 0.2) for name, _ in shown]
-    axes.set_yticks(places, names, fontproperties=font, color=style.INK)
-    axes.set_ylim(len(shown) - 0.5 if shown else 0.5, -0.5)
-    ticks = _ticks(limit)
-    axes.set_xticks(ticks, [percent(tick) for tick in ticks], fontproperties=font,
-                    color=style.MUTED)
-    axes.set_xlim(0, limit)
-    axes.tick_params(length=0, pad=4)
-    axes.grid(axis="x", color="#e6e6e6", zorder=0)
-    for side in ("top", "right", "left"):
-        axes.spines[side].set_visible(False)
+    frame = _Frame(top=0.3 + (0.3 if title else 0), bottom=height - 0.45, limit=limit,
+                   rows=max(len(shown), 1))
+    for tick in _ticks(limit):
+        sheet.add(Line2D([frame.x(tick)] * 2, [frame.top, frame.bottom], color="#e6e6e6",
+                         linewidth=0.8, zorder=0))
+        sheet.write(frame.x(tick), frame.bottom + PAD, percent(tick), SIZE, style.MUTED,
+                    anchor="ma")
+    sheet.add(Line2D([NAME_ROOM, frame.right], [frame.bottom] * 2, color=style.INK,
+                     linewidth=0.8, zorder=3))
+    for place, (name, value) in enumerate(shown):
+        length = _length(value, limit)
+        middle = frame.y(place)
+        sheet.add(Rectangle((NAME_ROOM, middle - BAR / 2 * frame.pitch),
+                            frame.x(length) - NAME_ROOM, BAR * frame.pitch, zorder=2,
+                            facecolor=style.load_colour(length), edgecolor="none"))
+        nudge = limit * 0.01
+        if length > limit * 0.88:
+            sheet.write(frame.x(length - nudge), middle, percent(value), SIZE, "white",
+                        anchor="rm")
+        else:
+            sheet.write(frame.x(length + nudge), middle, percent(value), SIZE, style.INK)
+        sheet.write(NAME_ROOM - PAD, middle, canvas.fit(canvas.drawable(name, "?"), SIZE,
+                    NAME_ROOM - 0.2), SIZE, style.INK, anchor="rm")
+    sheet.add(Line2D([frame.x(1.0)] * 2, [frame.top, frame.bottom], color=style.ALARM,
+                     linestyle="--", linewidth=1.2, zorder=3))
+    sheet.write(frame.x(1.0), frame.top, "100%", SIZE, style.ALARM, anchor="md")
     if not shown:
-        axes.text(0.5, 0.5, "nothing to chart", transform=axes.transAxes, ha="center",
-                  va="center", color=style.MUTED, fontproperties=font, parse_math=False)
-    return canvas.png(drawing)
+        sheet.write((NAME_ROOM + frame.right) / 2, (frame.top + frame.bottom) / 2,
+                    "nothing to chart", SIZE, style.MUTED, anchor="mm")
+    return sheet.png()
+
+
+@dataclass(frozen=True)
+class _Frame:
+    """Where the bars go, in inches: a row per component, 0 to `limit` across."""
+
+    top: float
+    bottom: float
+    limit: float
+    rows: int
+    right: float = WIDTH - 0.55
+
+    @property
+    def pitch(self) -> float:
+        return (self.bottom - self.top) / self.rows
+
+    def x(self, share: float) -> float:
+        return NAME_ROOM + share / self.limit * (self.right - NAME_ROOM)
+
+    def y(self, row: int) -> float:
+        return self.top + (row + 0.5) * self.pitch
 
 
 def _length(value: float, limit: float) -> float:

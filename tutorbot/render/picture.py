@@ -24,8 +24,9 @@ from tutorbot.render.overlay import Overlay
 from tutorbot.render.scene import Box, Scene, scene
 
 if TYPE_CHECKING:
-    from matplotlib.axes import Axes
     from matplotlib.path import Path
+
+    from tutorbot.render.canvas import Sheet
 
 # Sizes in inches; a picture is drawn at 100 dots per inch unless it must shrink.
 BOX_WIDTH = 2.3
@@ -90,22 +91,19 @@ def render_png(design: Design, catalogue: Catalogue, overlay: Overlay | None = N
 
     drawn = scene(design, catalogue, overlay)
     plan = _plan(drawn, titled=title is not None)
-    drawing = canvas.figure(plan.width, plan.height)
-    axes = drawing.axes[0]
+    sheet = canvas.Sheet(plan.width, plan.height)
     if title is not None:
         text = canvas.fit(canvas.drawable(title, ""), TITLE_SIZE, plan.width - 2 * MARGIN)
-        axes.text(MARGIN, MARGIN, text, ha="left", va="top", color=style.INK,
-                  fontproperties=canvas.font(TITLE_SIZE), parse_math=False)
+        sheet.write(MARGIN, MARGIN, text, TITLE_SIZE, style.INK, anchor="la")
     if plan.caption is not None:
-        axes.text(MARGIN, plan.caption, "not connected", ha="left", va="top",
-                  color=style.MUTED, fontproperties=canvas.font(SMALL_SIZE), parse_math=False)
-    _draw_edges(axes, drawn, plan)
+        sheet.write(MARGIN, plan.caption, "not connected", SMALL_SIZE, style.MUTED, anchor="la")
+    _draw_edges(sheet, drawn, plan)
     for slot, place in plan.places.items():
         if isinstance(slot, str):
-            _draw_box(axes, drawn.boxes[slot], place, loose=slot in drawn.layering.loose)
+            _draw_box(sheet, drawn.boxes[slot], place, loose=slot in drawn.layering.loose)
     if drawn.simulated:
-        _draw_legend(axes, plan.height - MARGIN - LEGEND_HEIGHT / 2)
-    return canvas.png(drawing)
+        _draw_legend(sheet, plan.height - MARGIN - LEGEND_HEIGHT / 2)
+    return sheet.png()
 
 
 def _plan(drawn: Scene, *, titled: bool) -> _Plan:
@@ -150,7 +148,7 @@ def _row_width(row: Sequence[Slot]) -> float:
     return sum(widths) + GAP_ACROSS * max(len(widths) - 1, 0)
 
 
-def _draw_edges(axes: Axes, drawn: Scene, plan: _Plan) -> None:
+def _draw_edges(sheet: Sheet, drawn: Scene, plan: _Plan) -> None:
     from matplotlib.patches import FancyArrowPatch
 
     paths = {edge: drawn.layering.path(edge) for edge in drawn.edges}
@@ -159,7 +157,7 @@ def _draw_edges(axes: Axes, drawn: Scene, plan: _Plan) -> None:
     for edge, slots in paths.items():
         upward = edge in drawn.layering.upward
         curve = _curve(slots, plan.places, leaving[edge], arriving[edge])
-        axes.add_artist(FancyArrowPatch(
+        sheet.add(FancyArrowPatch(
             path=curve, arrowstyle="<|-" if upward else "-|>", mutation_scale=10,
             linewidth=1.1, linestyle="--" if upward else "-", zorder=1,
             color=style.LOOP_INK if upward else style.EDGE_INK,
@@ -204,7 +202,7 @@ def _curve(slots: Sequence[Slot], places: Mapping[Slot, _Place], start: float,
     return Path(vertices, codes)
 
 
-def _draw_box(axes: Axes, box: Box, place: _Place, *, loose: bool) -> None:
+def _draw_box(sheet: Sheet, box: Box, place: _Place, *, loose: bool) -> None:
     from matplotlib.patches import Circle, FancyBboxPatch
 
     from tutorbot.render import canvas
@@ -218,7 +216,7 @@ def _draw_box(axes: Axes, box: Box, place: _Place, *, loose: bool) -> None:
         fill = style.UNLOADED
     else:
         fill = style.tint(colour, 0.86)
-    axes.add_artist(FancyBboxPatch(
+    sheet.add(FancyBboxPatch(
         (place.left, place.top), place.width, place.height,
         boxstyle="round,pad=0,rounding_size=0.07", facecolor=fill,
         edgecolor=style.ALARM if box.bottleneck else colour,
@@ -226,8 +224,8 @@ def _draw_box(axes: Axes, box: Box, place: _Place, *, loose: bool) -> None:
         hatch="///" if box.all_down else None, zorder=2,
     ))
     badge = (place.left + 0.3, place.top + min(place.height / 2, 0.31))
-    axes.add_artist(Circle(badge, BADGE_RADIUS, facecolor=colour, edgecolor="none", zorder=3))
-    axes.add_artist(canvas.glyph(style.glyph(box.role), GLYPH_SIZE, badge, axes))
+    sheet.add(Circle(badge, BADGE_RADIUS, facecolor=colour, edgecolor="none", zorder=3))
+    sheet.glyph(style.glyph(box.role), GLYPH_SIZE, badge)
     room = place.width - TEXT_LEFT - 0.1
     left = place.left + TEXT_LEFT
     suffix = f" {box.times}" if box.times else ""
@@ -239,29 +237,23 @@ def _draw_box(axes: Axes, box: Box, place: _Place, *, loose: bool) -> None:
         down = "all down" if box.all_down else f"{box.failed:,} of {box.count:,} down"
         lines.append((f"✗ {down}", SMALL_SIZE, style.ALARM))
     for index, (text, size, ink) in enumerate(lines):
-        axes.text(left, place.top + 0.2 + index * 0.22, canvas.fit(text, size, room),
-                  ha="left", va="center", color=ink, fontproperties=canvas.font(size),
-                  zorder=4, parse_math=False)
+        sheet.write(left, place.top + 0.2 + index * 0.22, canvas.fit(text, size, room), size,
+                    ink)
     if box.bottleneck:
-        axes.text(place.left + place.width, place.top - 0.05, "⚠ bottleneck", ha="right",
-                  va="bottom", color=style.ALARM, fontproperties=canvas.font(SMALL_SIZE),
-                  zorder=4, parse_math=False)
+        sheet.write(place.left + place.width, place.top - 0.05, "⚠ bottleneck", SMALL_SIZE,
+                    style.ALARM, anchor="rd")
 
 
-def _draw_legend(axes: Axes, middle: float) -> None:
+def _draw_legend(sheet: Sheet, middle: float) -> None:
     from matplotlib.patches import Rectangle
 
     from tutorbot.render import canvas
 
-    small = canvas.font(SMALL_SIZE)
-    axes.text(MARGIN, middle, "load", ha="left", va="center", color=style.MUTED,
-              fontproperties=small, parse_math=False)
+    sheet.write(MARGIN, middle, "load", SMALL_SIZE, style.MUTED)
     x = MARGIN + 0.45
     for utilisation, words in style.LOAD_LEGEND:
-        axes.add_artist(Rectangle((x, middle - 0.08), 0.16, 0.16, edgecolor="none",
-                                 facecolor=style.load_colour(utilisation, light=True)))
-        axes.text(x + 0.22, middle, words, ha="left", va="center", color=style.MUTED,
-                  fontproperties=small, parse_math=False)
+        sheet.add(Rectangle((x, middle - 0.08), 0.16, 0.16, edgecolor="none",
+                            facecolor=style.load_colour(utilisation, light=True)))
+        sheet.write(x + 0.22, middle, words, SMALL_SIZE, style.MUTED)
         x += 0.3 + canvas.width(words, SMALL_SIZE)
-    axes.text(x + 0.1, middle, "⚠ bottleneck", ha="left", va="center", color=style.ALARM,
-              fontproperties=small, parse_math=False)
+    sheet.write(x + 0.1, middle, "⚠ bottleneck", SMALL_SIZE, style.ALARM)
