@@ -10,6 +10,7 @@
     tutorbot simulate TUTORIAL_ID (--reference | --design FILE) [--peak | --load FACTOR]
                       [--fail COMPONENT[:N]] [--json]
     tutorbot draw TUTORIAL_ID (--reference | --design FILE) [--simulate] -o FILE.png
+    tutorbot telegram [--db URL] [--webhook URL --listen ADDR --port N --secret S] [--check]
 """
 
 from __future__ import annotations
@@ -139,6 +140,10 @@ def _parser() -> argparse.ArgumentParser:
     _learner_options(progress)
     progress.add_argument("--json", action="store_true", help="the progress as JSON")
     progress.set_defaults(run=_progress)
+
+    from adapters.telegram import add_command as add_telegram
+
+    add_telegram(commands)
     return parser
 
 

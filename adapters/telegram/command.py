@@ -1,0 +1,284 @@
+"""`tutorbot telegram`: run the bot, or check its configuration with `--check`.
+
+    tutorbot telegram [--db URL] [--webhook URL [--listen ADDRESS] [--port N]
+                      [--secret TOKEN]] [--check]
+
+The token comes from TUTORBOT_TELEGRAM_TOKEN only, so it never shows in a process
+list, and it is kept out of the logs. The bot stops cleanly on SIGTERM or SIGINT,
+after the updates in hand.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import ipaddress
+import logging
+import os
+import signal
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+from adapters.telegram.settings import (
+    BASE_URL_VARIABLE,
+    SECRET_SHAPE,
+    SECRET_VARIABLE,
+    TELEGRAM_BASE_URL,
+    TOKEN_SHAPE,
+    TOKEN_VARIABLE,
+    Settings,
+    Webhook,
+)
+from tutorbot.errors import TutorbotError
+
+log = logging.getLogger(__name__)
+
+
+class ConfigurationError(TutorbotError):
+    """The bot cannot start as configured; the message says what to set."""
+
+
+def add_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register `telegram` on the `tutorbot` command's subcommands."""
+    parser = commands.add_parser(
+        "telegram", help="run the tutor as a Telegram bot (token from "
+                         f"{TOKEN_VARIABLE})",
+        description="Run the tutor as a Telegram bot: long polling by default, or a "
+                    "webhook behind HTTPS with --webhook.",
+    )
+    _options(parser)
+    parser.set_defaults(run=run_command)
+
+
+def _options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", metavar="URL",
+                        help="database URL (default: TUTORBOT_DATABASE_URL, else a SQLite "
+                             "file in your data folder)")
+    parser.add_argument("--webhook", metavar="URL",
+                        help="receive updates at this public HTTPS URL instead of polling")
+    parser.add_argument("--listen", default="0.0.0.0", metavar="ADDRESS",
+                        help="address the webhook server binds (default: 0.0.0.0)")
+    parser.add_argument("--port", type=int, default=8443,
+                        help="port the webhook server binds (default: 8443)")
+    parser.add_argument("--secret", metavar="TOKEN",
+                        help=f"secret Telegram sends with every webhook request (default: "
+                             f"{SECRET_VARIABLE})")
+    parser.add_argument("--check", action="store_true",
+                        help="validate the configuration, send nothing, exit 0 or 1")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """`tutorbot telegram` on its own, with the same options."""
+    parser = argparse.ArgumentParser(prog="tutorbot telegram")
+    parser.add_argument("--content", type=Path, metavar="FOLDER",
+                        help="content folder to use instead of the shipped lessons")
+    _options(parser)
+    return run_command(parser.parse_args(argv))
+
+
+def run_command(args: argparse.Namespace) -> int:
+    if args.check:
+        return check(args)
+    _configure_logging()
+    try:
+        settings = settings_from(args)
+    except ConfigurationError as error:
+        print(f"tutorbot telegram: {error}", file=sys.stderr)
+        return 1
+    _hide_token(settings.token)
+    return asyncio.run(_run(settings, args.db, args.content))
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    """The settings the arguments and environment describe; raises ConfigurationError."""
+    token = os.environ.get(TOKEN_VARIABLE, "").strip()
+    if not token:
+        raise ConfigurationError(f"set {TOKEN_VARIABLE} to the token BotFather gave you")
+    if not TOKEN_SHAPE.fullmatch(token):
+        raise ConfigurationError(
+            f"{TOKEN_VARIABLE} does not look like a bot token (digits, a colon, then "
+            "letters, digits, '-' and '_')"
+        )
+    base_url = os.environ.get(BASE_URL_VARIABLE, "").strip() or TELEGRAM_BASE_URL
+    parts = urlsplit(base_url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigurationError(f"{BASE_URL_VARIABLE} must be an http(s) URL, such as "
+                                 f"{TELEGRAM_BASE_URL}")
+    webhook = _webhook(args, base_url)
+    return Settings(token=token, base_url=base_url, webhook=webhook)
+
+
+def _webhook(args: argparse.Namespace, base_url: str) -> Webhook | None:
+    if args.webhook is None:
+        return None
+    parts = urlsplit(args.webhook)
+    self_hosted = base_url.rstrip("/") != TELEGRAM_BASE_URL
+    allowed = ("https", "http") if self_hosted else ("https",)
+    if parts.scheme not in allowed or not parts.hostname:
+        raise ConfigurationError(
+            "--webhook must be an https:// URL Telegram can reach (plain http only with a "
+            "self-hosted Bot API server)"
+        )
+    if not 1 <= args.port <= 65535:
+        raise ConfigurationError(f"--port {args.port} is not a port number (1-65535)")
+    try:
+        ipaddress.ip_address(args.listen)
+    except ValueError:
+        if not args.listen or any(c.isspace() for c in args.listen):
+            raise ConfigurationError(f"--listen {args.listen!r} is not an address") from None
+    secret = (args.secret or os.environ.get(SECRET_VARIABLE, "")).strip()
+    if not secret:
+        raise ConfigurationError(
+            f"webhook mode needs a secret: --secret or {SECRET_VARIABLE} (1-256 of A-Z, a-z, "
+            "0-9, '_' and '-'), so that only Telegram can post updates"
+        )
+    if not SECRET_SHAPE.fullmatch(secret):
+        raise ConfigurationError(
+            "the webhook secret may hold only A-Z, a-z, 0-9, '_' and '-', 1 to 256 of them"
+        )
+    return Webhook(args.webhook, secret, args.listen, args.port)
+
+
+def check(args: argparse.Namespace) -> int:
+    """Print one line per part of the configuration; 0 if all is well, else 1."""
+    good = True
+
+    def line(ok: bool, text: str) -> None:
+        nonlocal good
+        good = good and ok
+        print(f"{'ok ' if ok else 'FAIL'} {text}")
+
+    try:
+        settings = settings_from(args)
+    except ConfigurationError as error:
+        line(False, str(error))
+    else:
+        line(True, f"token: present and well-formed (bot id {settings.bot_id})")
+        if settings.self_hosted:
+            line(True, f"Bot API: a self-hosted server at {_shown_url(settings.base_url)}")
+        else:
+            line(True, "Bot API: Telegram")
+        hook = settings.webhook
+        if hook is None:
+            line(True, "mode: long polling")
+        else:
+            line(True, f"mode: webhook at {_shown_url(hook.url)}, listening on "
+                       f"{hook.listen}:{hook.port}, secret set")
+    for ok, text in _check_storage(args):
+        line(ok, text)
+    print("Configuration is valid." if good else "Configuration has problems.",
+          file=sys.stdout if good else sys.stderr)
+    return 0 if good else 1
+
+
+def _check_storage(args: argparse.Namespace) -> list[tuple[bool, str]]:
+    from tutorbot.content import load_content
+    from tutorbot.store import Store, database_url
+    from tutorbot.store.database import parse
+    from tutorbot.store.migrations import HEAD
+
+    found: list[tuple[bool, str]] = []
+    try:
+        content = load_content(args.content)
+        found.append((True, f"lessons: {len(content.tutorials)} tutorials"))
+    except TutorbotError as error:
+        found.append((False, f"lessons: {str(error).splitlines()[0]}"))
+    try:
+        url = database_url(args.db)
+        store = Store(url)
+        try:
+            revision = store.revision()
+        finally:
+            store.close()
+    except TutorbotError as error:
+        return [*found, (False, f"database: {error}")]
+    shown = parse(url).shown
+    if revision == HEAD:
+        found.append((True, f"database: {shown}, schema current ({HEAD})"))
+    elif revision is None:
+        found.append((True, f"database: {shown}, empty; the schema is created at start"))
+    elif revision < HEAD:
+        found.append((True, f"database: {shown}, schema {revision}; migrated to {HEAD} "
+                            "at start"))
+    else:
+        found.append((False, f"database: {shown}, schema {revision} is newer than this "
+                             f"tutorbot ({HEAD}); upgrade tutorbot"))
+    return found
+
+
+def _shown_url(url: str) -> str:
+    """A Bot API or webhook URL without a password, or a token in its path."""
+    parts = urlsplit(url)
+    netloc = parts.netloc
+    if parts.password:
+        netloc = netloc.replace(f":{parts.password}@", ":***@")
+    path = TOKEN_SHAPE.sub("<token>", parts.path)
+    return urlunsplit((parts.scheme, netloc, path, "", ""))
+
+
+async def _run(settings: Settings, db: str | None, content_folder: Path | None) -> int:
+    from adapters.telegram.frontend import TelegramFrontend, serve
+    from tutorbot.content import load_content
+    from tutorbot.engine.engine import Engine
+    from tutorbot.store import Store, database_url
+
+    try:
+        content = load_content(content_folder)
+        store = Store(database_url(db))
+        store.migrate()
+    except TutorbotError as error:
+        print(f"tutorbot telegram: {error}", file=sys.stderr)
+        return 1
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for number in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(number, _stopper(stop, number))
+    try:
+        await serve(TelegramFrontend(Engine(content, store), store, settings), stop)
+    except Exception as error:
+        log.error("the bot stopped on an error: %s", error, exc_info=error)
+        return 1
+    finally:
+        store.close()
+    return 0
+
+
+def _stopper(stop: asyncio.Event, number: int) -> Callable[[], None]:
+    def handler() -> None:
+        log.info("%s received", signal.Signals(number).name)
+        stop.set()
+
+    return handler
+
+
+def _configure_logging() -> None:
+    """INFO by default for a bot (its lifecycle is what an operator reads), unless
+    TUTORBOT_LOG_LEVEL says otherwise; HTTP clients never log a request line, since
+    the URL carries the token."""
+    if not os.environ.get("TUTORBOT_LOG_LEVEL"):
+        logging.getLogger().setLevel(logging.INFO)
+    if not logging.getLogger().handlers:
+        logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for name in ("httpx", "httpcore"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
+class _Redacted(logging.Filter):
+    def __init__(self, secret: str) -> None:
+        super().__init__()
+        self.secret = secret
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if self.secret in message:
+            record.msg, record.args = message.replace(self.secret, "<token>"), None
+        return True
+
+
+def _hide_token(token: str) -> None:
+    """Whatever logs a URL with the token in it, the token is replaced on the way out."""
+    redacted = _Redacted(token)
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(redacted)
