@@ -11,6 +11,8 @@
                       [--fail COMPONENT[:N]] [--json]
     tutorbot draw TUTORIAL_ID (--reference | --design FILE) [--simulate] -o FILE.png
     tutorbot telegram [--db URL] [--webhook URL --listen ADDR --port N --secret S] [--check]
+    tutorbot discord [--db URL] [--shard-count N --shard-ids IDS] [--message-content MODE]
+                     [--check]
 """
 
 from __future__ import annotations
@@ -141,9 +143,11 @@ def _parser() -> argparse.ArgumentParser:
     progress.add_argument("--json", action="store_true", help="the progress as JSON")
     progress.set_defaults(run=_progress)
 
+    from adapters.discord_bot import add_command as add_discord
     from adapters.telegram import add_command as add_telegram
 
     add_telegram(commands)
+    add_discord(commands)
     return parser
 
 

@@ -46,7 +46,9 @@ def test_every_chunk_is_valid_html_within_the_limit_and_they_join_back(
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.text(alphabet=st.characters(blacklist_characters="*`-\n\r ",
+# The renderer adds word joiners after '@', so text that already holds one could
+# not be told apart from what was added: the joiner is left out of the alphabet.
+@given(st.text(alphabet=st.characters(blacklist_characters="*`-\n\r \u2060",
                                       blacklist_categories=["Cs"]), max_size=300))
 def test_text_without_markup_is_shown_exactly(text: str) -> None:
     chunks = markup.split(text)

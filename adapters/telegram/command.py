@@ -15,12 +15,14 @@ import asyncio
 import ipaddress
 import logging
 import os
-import signal
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
+from adapters import service
+from adapters.service import ConfigurationError
 from adapters.telegram.settings import (
     BASE_URL_VARIABLE,
     SECRET_SHAPE,
@@ -31,13 +33,13 @@ from adapters.telegram.settings import (
     Settings,
     Webhook,
 )
-from tutorbot.errors import TutorbotError
+
+if TYPE_CHECKING:
+    from tutorbot.engine.engine import Engine
+    from tutorbot.store import Store
 
 log = logging.getLogger(__name__)
 
-
-class ConfigurationError(TutorbotError):
-    """The bot cannot start as configured; the message says what to set."""
 
 
 def add_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -81,14 +83,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 def run_command(args: argparse.Namespace) -> int:
     if args.check:
         return check(args)
-    _configure_logging()
     try:
         settings = settings_from(args)
     except ConfigurationError as error:
         print(f"tutorbot telegram: {error}", file=sys.stderr)
         return 1
-    _hide_token(settings.token)
-    return asyncio.run(_run(settings, args.db, args.content))
+    # HTTP clients never log a request line here: the URL carries the token.
+    service.configure_logging(settings.token, quiet=("httpx", "httpcore"))
+    return asyncio.run(service.run("telegram", args.content, args.db, _serving(settings)))
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
@@ -143,142 +145,36 @@ def _webhook(args: argparse.Namespace, base_url: str) -> Webhook | None:
 
 def check(args: argparse.Namespace) -> int:
     """Print one line per part of the configuration; 0 if all is well, else 1."""
-    good = True
-
-    def line(ok: bool, text: str) -> None:
-        nonlocal good
-        good = good and ok
-        print(f"{'ok ' if ok else 'FAIL'} {text}")
-
+    found = service.Checklist()
     try:
         settings = settings_from(args)
     except ConfigurationError as error:
-        line(False, str(error))
+        found.line(False, str(error))
     else:
-        line(True, f"token: present and well-formed (bot id {settings.bot_id})")
+        found.line(True, f"token: present and well-formed (bot id {settings.bot_id})")
         if settings.self_hosted:
-            line(True, f"Bot API: a self-hosted server at {_shown_url(settings.base_url)}")
+            found.line(True, f"Bot API: a self-hosted server at {_shown_url(settings.base_url)}")
         else:
-            line(True, "Bot API: Telegram")
+            found.line(True, "Bot API: Telegram")
         hook = settings.webhook
         if hook is None:
-            line(True, "mode: long polling")
+            found.line(True, "mode: long polling")
         else:
-            line(True, f"mode: webhook at {_shown_url(hook.url)}, listening on "
-                       f"{hook.listen}:{hook.port}, secret set")
-    for ok, text in _check_storage(args):
-        line(ok, text)
-    print("Configuration is valid." if good else "Configuration has problems.",
-          file=sys.stdout if good else sys.stderr)
-    return 0 if good else 1
-
-
-def _check_storage(args: argparse.Namespace) -> list[tuple[bool, str]]:
-    from tutorbot.content import load_content
-    from tutorbot.store import Store, database_url
-    from tutorbot.store.database import parse
-    from tutorbot.store.migrations import HEAD
-
-    found: list[tuple[bool, str]] = []
-    try:
-        content = load_content(args.content)
-        found.append((True, f"lessons: {len(content.tutorials)} tutorials"))
-    except TutorbotError as error:
-        found.append((False, f"lessons: {str(error).splitlines()[0]}"))
-    try:
-        url = database_url(args.db)
-        store = Store(url)
-        try:
-            revision = store.revision()
-        finally:
-            store.close()
-    except TutorbotError as error:
-        return [*found, (False, f"database: {error}")]
-    shown = parse(url).shown
-    if revision == HEAD:
-        found.append((True, f"database: {shown}, schema current ({HEAD})"))
-    elif revision is None:
-        found.append((True, f"database: {shown}, empty; the schema is created at start"))
-    elif revision < HEAD:
-        found.append((True, f"database: {shown}, schema {revision}; migrated to {HEAD} "
-                            "at start"))
-    else:
-        found.append((False, f"database: {shown}, schema {revision} is newer than this "
-                             f"tutorbot ({HEAD}); upgrade tutorbot"))
-    return found
+            found.line(True, f"mode: webhook at {_shown_url(hook.url)}, listening on "
+                             f"{hook.listen}:{hook.port}, secret set")
+    found.storage(args.content, args.db)
+    return found.finish()
 
 
 def _shown_url(url: str) -> str:
-    """A Bot API or webhook URL without a password, or a token in its path."""
-    parts = urlsplit(url)
-    netloc = parts.netloc
-    if parts.password:
-        netloc = netloc.replace(f":{parts.password}@", ":***@")
-    path = TOKEN_SHAPE.sub("<token>", parts.path)
-    return urlunsplit((parts.scheme, netloc, path, "", ""))
+    """A Bot API or webhook URL as it may be shown: no password, no token in its path."""
+    return TOKEN_SHAPE.sub("<token>", service.shown_url(url))
 
 
-async def _run(settings: Settings, db: str | None, content_folder: Path | None) -> int:
-    from adapters.telegram.frontend import TelegramFrontend, serve
-    from tutorbot.content import load_content
-    from tutorbot.engine.engine import Engine
-    from tutorbot.store import Store, database_url
+def _serving(settings: Settings) -> service.Serve:
+    async def serving(engine: Engine, store: Store, stop: asyncio.Event) -> None:
+        from adapters.telegram.frontend import TelegramFrontend, serve
 
-    try:
-        content = load_content(content_folder)
-        store = Store(database_url(db))
-        store.migrate()
-    except TutorbotError as error:
-        print(f"tutorbot telegram: {error}", file=sys.stderr)
-        return 1
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for number in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(number, _stopper(stop, number))
-    try:
-        await serve(TelegramFrontend(Engine(content, store), store, settings), stop)
-    except Exception as error:
-        log.error("the bot stopped on an error: %s", error, exc_info=error)
-        return 1
-    finally:
-        store.close()
-    return 0
+        await serve(TelegramFrontend(engine, store, settings), stop)
 
-
-def _stopper(stop: asyncio.Event, number: int) -> Callable[[], None]:
-    def handler() -> None:
-        log.info("%s received", signal.Signals(number).name)
-        stop.set()
-
-    return handler
-
-
-def _configure_logging() -> None:
-    """INFO by default for a bot (its lifecycle is what an operator reads), unless
-    TUTORBOT_LOG_LEVEL says otherwise; HTTP clients never log a request line, since
-    the URL carries the token."""
-    if not os.environ.get("TUTORBOT_LOG_LEVEL"):
-        logging.getLogger().setLevel(logging.INFO)
-    if not logging.getLogger().handlers:
-        logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for name in ("httpx", "httpcore"):
-        logging.getLogger(name).setLevel(logging.WARNING)
-
-
-class _Redacted(logging.Filter):
-    def __init__(self, secret: str) -> None:
-        super().__init__()
-        self.secret = secret
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if self.secret in message:
-            record.msg, record.args = message.replace(self.secret, "<token>"), None
-        return True
-
-
-def _hide_token(token: str) -> None:
-    """Whatever logs a URL with the token in it, the token is replaced on the way out."""
-    redacted = _Redacted(token)
-    for handler in logging.getLogger().handlers:
-        handler.addFilter(redacted)
+    return serving
