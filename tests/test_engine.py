@@ -394,3 +394,13 @@ def test_a_predicted_figure_is_then_run_for_real_on_the_reference(learner: Learn
     assert "Read Replica** gets **950 queries/s of the 10,000 it can take (9.5%)" in (
         revealed.text)
     assert revealed.drawing is not None and revealed.drawing.run == "simulate fail cache"
+
+
+def test_a_frontend_can_glance_at_the_open_tutorial(learner: Learner) -> None:
+    before = learner.engine.current_tutorial(learner.conversation)
+    open_blog(learner, None)
+
+    found = learner.engine.current_tutorial(learner.conversation)
+
+    assert before is None
+    assert found is not None and found.id == "tutorial-simple-blog"

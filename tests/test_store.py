@@ -355,6 +355,41 @@ def test_a_chat_is_active_until_marked_otherwise(store: Store) -> None:
     assert (unknown, blocked, store.chat_active("telegram", "42")) == (True, False, True)
 
 
+def test_bot_settings_are_absent_until_set_and_then_replaced(store: Store) -> None:
+    missing = store.bot_setting("discord:guild:7")
+    store.set_bot_setting("discord:guild:7", '{"channels": ["1"]}')
+    store.set_bot_setting("discord:guild:7", '{"channels": ["2"]}')
+
+    assert (missing, store.bot_setting("discord:guild:7")) == (None, '{"channels": ["2"]}')
+
+
+def test_a_glance_at_a_conversation_sees_its_last_committed_state(store: Store) -> None:
+    never = store.conversation_state("chat-1")
+    bump(store, "chat-1", 2)
+
+    assert (never, store.conversation_state("chat-1")) == ({}, {"count": 2})
+
+
+def test_a_glance_does_not_wait_for_an_open_turn(store: Store) -> None:
+    bump(store, "chat-1", 1)
+    inside, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with store.turn("chat-1") as turn:
+            turn.state = {"count": 99}
+            inside.set()
+            release.wait(10)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    inside.wait(10)
+    seen = store.conversation_state("chat-1")
+    release.set()
+    holder.join(10)
+
+    assert seen == {"count": 1}
+
+
 def test_a_turn_that_raises_leaves_no_trace(store: Store, store_url: str) -> None:
     with pytest.raises(ValueError, match="engine bug"), store.turn("chat-1") as turn:
         learner = turn.learner("console", "ann", "Ann")

@@ -543,10 +543,9 @@ class DiscordFrontend:
                                     value=key) for key in _closest(current, known)]
 
     def _tutorial_of(self, conversation: str) -> str | None:
-        """The tutorial open in the conversation, as the engine's state records it."""
-        with self.store.turn(conversation) as turn:
-            found = turn.state.get("tutorial")
-        return found if isinstance(found, str) else None
+        """The tutorial open in the conversation (a glance: no lock, no turn)."""
+        found = self.engine.current_tutorial(conversation)
+        return None if found is None else found.id
 
     # /tutor-settings ------------------------------------------------------------------------
 

@@ -3,14 +3,14 @@ learner's lesson thread, the synced command set, long button payloads, and the
 channels it may no longer write to.
 
 It all lives in the store the engine uses, so every process of a sharded bot sees
-the same. For want of a settings table for servers, each record is the state of a
-pseudo-conversation whose key starts `discord:settings:` (no learner ever has such
-a key), read and written in one store turn. Channels the bot may not write to use
-the store's chat records. Every method does database I/O: call them in a thread.
+the same: each record is a JSON object in the store's bot settings, under a key
+starting `discord:`. Channels the bot may not write to use the store's chat
+records. Every method does database I/O: call them in a thread.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -50,12 +50,16 @@ class Registry:
         self.store = store
 
     def _read(self, key: str) -> dict[str, Any]:
-        with self.store.turn(f"discord:settings:{key}") as turn:
-            return dict(turn.state)
+        stored = self.store.bot_setting(f"{PLATFORM}:{key}")
+        try:
+            found = json.loads(stored) if stored is not None else {}
+        except ValueError:
+            log.warning("bot setting %s is not JSON; using defaults", key)
+            return {}
+        return found if isinstance(found, dict) else {}
 
     def _write(self, key: str, state: dict[str, Any]) -> None:
-        with self.store.turn(f"discord:settings:{key}") as turn:
-            turn.state = dict(state)
+        self.store.set_bot_setting(f"{PLATFORM}:{key}", json.dumps(state))
 
     def server(self, guild_id: int) -> ServerSettings:
         return ServerSettings.from_state(self._read(f"guild:{guild_id}"))

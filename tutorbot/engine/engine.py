@@ -16,10 +16,12 @@ import threading
 from collections import defaultdict
 
 from tutorbot.content.loader import Content
+from tutorbot.content.models import Tutorial
 from tutorbot.engine import pictures
 from tutorbot.engine.dialogue import Designs, Dialogue
 from tutorbot.engine.messages import Drawing, Event, Image, Reply
 from tutorbot.engine.ports import Store
+from tutorbot.errors import TutorbotError
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +56,18 @@ class Engine:
                 return [Reply(APOLOGY)]
         log.debug("conversation %s: %d replies", event.conversation, len(replies))
         return replies
+
+    def current_tutorial(self, conversation: str) -> Tutorial | None:
+        """The tutorial open in the conversation, from its last committed state (for
+        a frontend's autocomplete; it takes no lock). None when none is open or the
+        database cannot say."""
+        try:
+            state = self.store.conversation_state(conversation)
+        except TutorbotError:
+            log.warning("could not read the state of conversation %s", conversation)
+            return None
+        tutorial_id = state.get("tutorial")
+        return self.content.tutorials.get(tutorial_id) if isinstance(tutorial_id, str) else None
 
     def draw(self, drawing: Drawing) -> Image | None:
         """The picture a reply asks for; None (and the cause logged) if it cannot be

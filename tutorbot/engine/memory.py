@@ -77,6 +77,9 @@ class MemoryStore:
         self.deliveries: set[tuple[str, str]] = set()
         self._lock = threading.Lock()
 
+    def conversation_state(self, conversation: str) -> dict[str, Any]:
+        return dict(self.states.get(conversation, {}))
+
     @contextmanager
     def turn(self, conversation: str) -> Iterator[MemoryTurn]:
         with self._lock:

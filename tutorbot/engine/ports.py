@@ -65,3 +65,7 @@ class Turn(Protocol):
 
 class Store(Protocol):
     def turn(self, conversation: str) -> AbstractContextManager[Turn]: ...
+
+    def conversation_state(self, conversation: str) -> dict[str, Any]:
+        """The state as last committed, read without locking (a glance, not a turn)."""
+        ...

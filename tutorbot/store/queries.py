@@ -44,6 +44,9 @@ class Queries:
     move_conversations: str  # old, new
     save_chat: str  # platform, chat_id, active, reason, updated_at
     chat_active: str  # platform, chat_id
+    peek_state: str  # key
+    bot_setting: str  # key
+    save_bot_setting: str  # key, value, updated_at
     revision: str
     revision_table: str  # how many tables named alembic_version there are (0 or 1)
 
@@ -123,6 +126,13 @@ def queries_for(dialect: str) -> Queries:
             "reason = excluded.reason, updated_at = excluded.updated_at"
         ),
         chat_active="SELECT active FROM chat WHERE platform = :platform AND chat_id = :chat_id",
+        peek_state="SELECT state FROM conversation WHERE key = :key",
+        bot_setting="SELECT value FROM bot_setting WHERE key = :key",
+        save_bot_setting=(
+            "INSERT INTO bot_setting (key, value, updated_at) VALUES (:key, :value, "
+            ":updated_at) ON CONFLICT (key) DO UPDATE SET value = excluded.value, "
+            "updated_at = excluded.updated_at"
+        ),
         revision="SELECT version_num FROM alembic_version",
         revision_table=(
             "SELECT count(*) FROM pg_tables WHERE schemaname = current_schema() "

@@ -6,13 +6,14 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from tutorbot.store import migrations
 from tutorbot.store.database import Database, parse
 from tutorbot.store.errors import translated
 from tutorbot.store.queries import moment_in, queries_for
 from tutorbot.store.records import ProgressRecord
-from tutorbot.store.turn import Turn, record_from_row
+from tutorbot.store.turn import Turn, decode_state, record_from_row
 
 log = logging.getLogger(__name__)
 
@@ -137,6 +138,29 @@ class Store:
         with translated("read the chat"), self._database.transaction(write=False) as session:
             found = session.row(self._sql.chat_active, key)
         return found is None or bool(found[0])
+
+    def conversation_state(self, conversation: str) -> dict[str, Any]:
+        """The conversation's state as last committed, read without locking it (for a
+        glance such as autocomplete; a turn is the way to change it)."""
+        with translated("read a conversation"), self._database.transaction(
+            write=False
+        ) as session:
+            found = session.row(self._sql.peek_state, {"key": conversation})
+        return {} if found is None else decode_state(str(found[0]), conversation)
+
+    def bot_setting(self, key: str) -> str | None:
+        """A setting of the bot itself, or None if it was never set."""
+        with translated("read a bot setting"), self._database.transaction(
+            write=False
+        ) as session:
+            found = session.row(self._sql.bot_setting, {"key": key})
+        return None if found is None else str(found[0])
+
+    def set_bot_setting(self, key: str, value: str) -> None:
+        values = {"key": key, "value": value,
+                  "updated_at": moment_in(self._database.dialect, _now())}
+        with translated("save a bot setting"), self._database.transaction() as session:
+            session.run(self._sql.save_bot_setting, values)
 
     def forget_deliveries(self, older_than: timedelta) -> int:
         """Drop the record of updates handled longer ago than `older_than` (platforms

@@ -126,6 +126,17 @@ class Chat(SQLModel, table=True):
     updated_at: datetime = Field(sa_type=DateTime(timezone=True))
 
 
+class BotSetting(SQLModel, table=True):
+    """A setting of the bot itself rather than of a learner, such as a server's
+    answering channels; the value is the frontend's own (JSON) text."""
+
+    __tablename__ = "bot_setting"
+
+    key: str = Field(primary_key=True, sa_type=String)
+    value: str = Field(sa_type=Text)
+    updated_at: datetime = Field(sa_type=DateTime(timezone=True))
+
+
 LEARNER: Table = METADATA.tables["learner"]
 CONVERSATION: Table = METADATA.tables["conversation"]
 PROGRESS: Table = METADATA.tables["progress"]

@@ -176,7 +176,7 @@ class Turn:
         if found is None:
             raise StoreError(f"conversation {self.conversation} vanished while being created")
         self._stored_state = str(found[0])
-        return _decode(self._stored_state, dict, f"state of {self.conversation}")
+        return decode_state(self._stored_state, self.conversation)
 
     def _owner_of(self, record: ProgressRecord) -> int:
         handed = self._handed_out.get(id(record))
@@ -210,6 +210,11 @@ class Turn:
 
     def _now(self) -> datetime | str | None:
         return moment_in(self._dialect, datetime.now(UTC))
+
+
+def decode_state(text: str, conversation: str) -> dict[str, Any]:
+    """A conversation's stored state, which must be a JSON object."""
+    return _decode(text, dict, f"state of {conversation}")
 
 
 def record_from_row(row: tuple[Any, ...]) -> ProgressRecord:

@@ -7,7 +7,7 @@ Alembic's own command on that configuration, for example::
 
     from alembic import command
     from tutorbot.store.migrations import alembic_config
-    command.revision(alembic_config(), message="what changes", rev_id="0003")
+    command.revision(alembic_config(), message="what changes", rev_id="0004")
 
 then writes its operations to match `tutorbot/store/tables.py` and moves
 `HEAD` to it; the store tests check both.
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
     from sqlalchemy import Connection
 
-HEAD = "0002"
+HEAD = "0003"
 VERSION_TABLE = "alembic_version"
 FOLDER = Path(__file__).resolve().parent
 
