@@ -15,6 +15,7 @@ import os
 import signal
 import sys
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
@@ -150,6 +151,21 @@ async def run(name: str, content_folder: Path | None, db: str | None, serve: Ser
     finally:
         await asyncio.to_thread(store.close)
     return 0
+
+
+DELIVERIES_KEPT = timedelta(days=2)
+"""How long a handled update's id is remembered: platforms redeliver only recent ones."""
+
+
+async def forget_old_deliveries(store: Store, every: float) -> None:
+    """Every `every` seconds, drop the ids of updates handled over two days ago."""
+    while True:
+        try:
+            forgotten = await asyncio.to_thread(store.forget_deliveries, DELIVERIES_KEPT)
+            log.debug("forgot %d old update ids", forgotten)
+        except TutorbotError as error:
+            log.warning("old update ids not forgotten: %s", error)
+        await asyncio.sleep(every)
 
 
 def _stopper(stop: asyncio.Event, number: int) -> Callable[[], None]:

@@ -27,12 +27,12 @@ import logging
 import re
 import weakref
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any, Literal
 
 import discord
 from discord import app_commands
 
+from adapters import service
 from adapters.discord_bot import render
 from adapters.discord_bot.buttons import TEMPLATE, is_digest
 from adapters.discord_bot.commands import command_set
@@ -56,7 +56,6 @@ log = logging.getLogger(__name__)
 PLATFORM = "discord"
 Interaction = discord.Interaction[Any]
 Outbox = InteractionOutbox | ChannelOutbox
-DELIVERIES_KEPT = timedelta(days=2)
 CHOICES_LIMIT = 25
 CHOICE_LIMIT = 100
 AUTOCOMPLETE_BUDGET = 1.5
@@ -141,8 +140,8 @@ class DiscordFrontend:
             raise IntentNotGranted("the application has no message-content intent")
         await self.sync_commands(client)
         if self.chores is None:
-            self.chores = asyncio.create_task(self._forget_old_deliveries(),
-                                              name="tutorbot-discord-chores")
+            chores = service.forget_old_deliveries(self.store, self.settings.chores_every)
+            self.chores = asyncio.create_task(chores, name="tutorbot-discord-chores")
         log.info("mode: %s", "typed commands and answers in lesson threads and DMs"
                  if self.reads_messages else
                  "slash commands and buttons in servers (no message-content intent); "
@@ -174,16 +173,6 @@ class DiscordFrontend:
             with contextlib.suppress(asyncio.CancelledError):
                 await self.chores
             self.chores = None
-
-    async def _forget_old_deliveries(self) -> None:
-        while True:
-            try:
-                forgotten = await asyncio.to_thread(self.store.forget_deliveries,
-                                                    DELIVERIES_KEPT)
-                log.debug("forgot %d old update ids", forgotten)
-            except TutorbotError as error:
-                log.warning("old update ids not forgotten: %s", error)
-            await asyncio.sleep(self.settings.chores_every)
 
     # Where things happen ----------------------------------------------------------------------
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from datetime import timedelta
 from typing import Any, cast
 
 from telegram import BotCommand, Update
@@ -31,6 +30,7 @@ from telegram.ext import (
     filters,
 )
 
+from adapters import service
 from adapters.telegram import markup
 from adapters.telegram.buttons import CallbackData
 from adapters.telegram.ordering import ChatOrderedProcessor
@@ -47,7 +47,6 @@ from adapters.telegram.updates import (
 from adapters.telegram.webhook import WebhookServer
 from tutorbot.engine.engine import Engine
 from tutorbot.engine.messages import Reply
-from tutorbot.errors import TutorbotError
 from tutorbot.store import Store
 
 log = logging.getLogger(__name__)
@@ -68,7 +67,6 @@ COMMANDS = (
 )
 UNREADABLE = ("I read text and buttons only. Type your answer or a command — "
               "/help lists them.")
-DELIVERIES_KEPT = timedelta(days=2)
 """Telegram keeps an unconfirmed update for 24 hours; ids older than this are forgotten."""
 
 
@@ -144,23 +142,13 @@ class TelegramFrontend:
             await bot.set_my_commands([BotCommand(name, text) for name, text in COMMANDS])
         except TelegramError as error:
             log.warning("the command menu was not set: %s", error.message)
-        self._chores = asyncio.create_task(self._forget_old_deliveries())
+        self._chores = asyncio.create_task(service.forget_old_deliveries(self.store, 3600))
 
     async def finish(self) -> None:
         if self._chores is not None:
             self._chores.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._chores
-
-    async def _forget_old_deliveries(self) -> None:
-        while True:
-            try:
-                forgotten = await asyncio.to_thread(self.store.forget_deliveries,
-                                                    DELIVERIES_KEPT)
-                log.debug("forgot %d old update ids", forgotten)
-            except TutorbotError as error:
-                log.warning("old update ids not forgotten: %s", error)
-            await asyncio.sleep(3600)
 
     # Handlers -------------------------------------------------------------------------------
 

@@ -36,7 +36,6 @@ import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from types import TracebackType
 from typing import Any
 
 from aiohttp import BodyPartReader, web
@@ -77,6 +76,7 @@ from .discord_model import (
     timestamp,
     unknown,
 )
+from .loopback import LoopbackServer
 
 __all__ = [
     "DEFAULT_TOKEN",
@@ -199,7 +199,7 @@ class _Resolved:
         self.entries.setdefault(kind, {})[str(key)] = value
 
 
-class FakeDiscord:
+class FakeDiscord(LoopbackServer):
     """A Discord for one bot application, served on 127.0.0.1 until `stop`."""
 
     def __init__(
@@ -242,14 +242,13 @@ class FakeDiscord:
         self._scripted: list[_Scripted] = []
         self._routes = self._route_table()
         self._changed = asyncio.Event()
-        self._runner: web.AppRunner | None = None
-        self._port = 0
+        super().__init__()
 
     # Lifecycle ----------------------------------------------------------------------------------
 
     @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self._port}"
+        return f"http://127.0.0.1:{self.port}"
 
     @property
     def api_url(self) -> str:
@@ -259,43 +258,24 @@ class FakeDiscord:
     @property
     def gateway_url(self) -> str:
         """What `DiscordWebSocket.DEFAULT_GATEWAY` should be."""
-        return f"ws://127.0.0.1:{self._port}/gateway"
+        return f"ws://127.0.0.1:{self.port}/gateway"
 
-    async def start(self) -> None:
-        application = web.Application(client_max_size=64 * 1024 * 1024)
+    def routes(self, application: web.Application) -> None:
         application.router.add_get("/gateway", self.gateway.handle)
         application.router.add_get("/resume", self.gateway.handle)
         application.router.add_get(
             "/attachments/{channel_id}/{attachment_id}/{filename}", self._serve_attachment
         )
         application.router.add_route("*", "/api/{tail:.*}", self._serve)
-        self._runner = web.AppRunner(
-            application, shutdown_timeout=0.05, handler_cancellation=True, access_log=None
-        )
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self._port = self._runner.addresses[0][1]
+
+    async def start(self) -> None:
+        await super().start()
         log.debug("fake Discord listening on %s", self.base_url)
 
     async def stop(self) -> None:
         await self.gateway.close()
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
+        await super().stop()
         self._notify()
-
-    async def __aenter__(self) -> FakeDiscord:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        await self.stop()
 
     @contextlib.contextmanager
     def patch_discord_py(self) -> Iterator[None]:
@@ -621,7 +601,7 @@ class FakeDiscord:
             "guilds": [{"id": str(guild.id), "unavailable": True}
                        for guild in self.guilds.values() if session.routes(guild.id)],
             "session_id": session.id,
-            "resume_gateway_url": f"ws://127.0.0.1:{self._port}/resume",
+            "resume_gateway_url": f"ws://127.0.0.1:{self.port}/resume",
             "shard": [session.shard_id, session.shard_count],
             "application": {"id": str(self.application_id), "flags": self._application_flags()},
             "private_channels": [], "relationships": [], "presences": [],

@@ -33,13 +33,13 @@ import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from types import TracebackType
 from typing import Any
 from urllib.parse import urlsplit
 
 import aiohttp
 from aiohttp import web
 
+from .loopback import LoopbackServer
 from .telegram_html import EntityParseError, parse_html, utf16_len
 from .telegram_limits import FloodControl, Limits
 from .telegram_model import (
@@ -229,7 +229,7 @@ class _Params:
 Handler = Callable[[_Params], Awaitable[Any]]
 
 
-class FakeTelegram:
+class FakeTelegram(LoopbackServer):
     """The fake server and the users around the bot; use it as an async context manager."""
 
     def __init__(
@@ -286,9 +286,8 @@ class FakeTelegram:
 
         self._changed = asyncio.Event()
         self._closing = False
-        self._runner: web.AppRunner | None = None
+        super().__init__()
         self._session: aiohttp.ClientSession | None = None
-        self._port = 0
         self._methods: dict[str, tuple[str, Handler]] = {
             name.lower(): (name, handler) for name, handler in self._handlers().items()
         }
@@ -298,23 +297,18 @@ class FakeTelegram:
     @property
     def base_url(self) -> str:
         """What to give PTB's `base_url`; the token and method follow it."""
-        return f"http://127.0.0.1:{self._port}/bot"
+        return f"http://127.0.0.1:{self.port}/bot"
 
     @property
     def base_file_url(self) -> str:
-        return f"http://127.0.0.1:{self._port}/file/bot"
+        return f"http://127.0.0.1:{self.port}/file/bot"
 
-    async def start(self) -> None:
-        application = web.Application(client_max_size=64 * 1024 * 1024)
+    def routes(self, application: web.Application) -> None:
         application.router.add_route("*", "/bot{token}/{method}", self._serve)
         application.router.add_get("/file/bot{token}/{path:.+}", self._serve_file)
-        self._runner = web.AppRunner(
-            application, shutdown_timeout=0.05, handler_cancellation=True, access_log=None
-        )
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self._port = self._runner.addresses[0][1]
+
+    async def start(self) -> None:
+        await super().start()
         self._session = aiohttp.ClientSession(trust_env=False)
         logger.debug("fake Telegram listening on %s", self.base_url)
 
@@ -327,20 +321,7 @@ class FakeTelegram:
                 await self._webhook.task
         if self._session is not None:
             await self._session.close()
-        if self._runner is not None:
-            await self._runner.cleanup()
-
-    async def __aenter__(self) -> FakeTelegram:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        await self.stop()
+        await super().stop()
 
     def set_limits(self, limits: Limits) -> None:
         """Replace the flood limits, with full buckets."""
