@@ -404,3 +404,18 @@ def test_a_frontend_can_glance_at_the_open_tutorial(learner: Learner) -> None:
 
     assert before is None
     assert found is not None and found.id == "tutorial-simple-blog"
+
+
+def test_at_a_question_an_answer_that_starts_like_a_run_is_an_answer(
+    learner: Learner,
+) -> None:
+    open_blog(learner)
+    learner.says("5")
+    learner.says("next")
+
+    answered = learner.says("fail over: the app server loses everything on restart, "
+                            "the database persists it")
+    ran = learner.says("simulate")
+
+    assert "✗" not in answered and "run" not in answered
+    assert ran.startswith("✗ ") and "client" in ran  # a real run, on the empty design

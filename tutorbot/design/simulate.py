@@ -202,6 +202,15 @@ def is_run(text: str) -> bool:
     return bool(words) and words[0].lower().lstrip("/") in _RUN_VERBS
 
 
+def reads_as_run(text: str) -> bool:
+    """Whether the text is a run that can be read (`fail over to a replica` is not)."""
+    try:
+        parse_run(text)
+    except SimulationError:
+        return False
+    return True
+
+
 def parse_run(text: str) -> Run:
     """'simulate', 'simulate peak', 'simulate 2x', 'fail app 2', 'fail cache peak',
     'simulate peak fail app:2' → the `Run`, or a `SimulationError` that says what works."""

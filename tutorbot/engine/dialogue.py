@@ -20,7 +20,7 @@ from tutorbot.content.loader import Content
 from tutorbot.content.models import Checkpoint, Step, Tutorial
 from tutorbot.design import commands, tiers
 from tutorbot.design.graph import Design
-from tutorbot.design.simulate import is_run
+from tutorbot.design.simulate import is_run, reads_as_run
 from tutorbot.engine import lesson, pictures
 from tutorbot.engine.messages import Button, Drawing, Event, Reply
 from tutorbot.engine.ports import ProgressRecord, Turn
@@ -123,7 +123,8 @@ class Dialogue:
         if self.state.get("confirm"):
             return self._confirmation(text)
         word, slash = _first_word(text)
-        if is_run(text):
+        if is_run(text) and (self.state.get("at") != "checkpoint" or reads_as_run(text)):
+            # At a question, "fail over to a replica" is an answer, not a run.
             return self._run(text)
         if slash or (word in TUTOR_COMMANDS and word not in DESIGN_VERBS):
             return self._command(word, slash)
