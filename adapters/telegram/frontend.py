@@ -63,11 +63,13 @@ COMMANDS = (
     ("resume", "Continue where you stopped"),
     ("reset", "Start a tutorial over"),
     ("solution", "Compare with the reference design"),
+    ("show", "Your design, as a picture"),
+    ("check", "Which tiers of requirements are green"),
+    ("simulate", "Run your design: /simulate peak, /fail app 2"),
     ("a", "Answer in a group: /a 42"),
 )
 UNREADABLE = ("I read text and buttons only. Type your answer or a command — "
               "/help lists them.")
-"""Telegram keeps an unconfirmed update for 24 hours; ids older than this are forgotten."""
 
 
 class TelegramFrontend:
