@@ -1097,7 +1097,9 @@ def describe(result: SimulationResult) -> str:
     lines.append(f"💰 Cost: ${result.cost_per_month:,.2f} a month")
     downtime = (1 - result.availability) * 8760
     if result.availability > 0:
-        lines.append(f"🛡️ Availability: {_percent(result.availability, 3)} "
+        # While something is down, the figure is that of what is left running.
+        what = "Availability" if result.failure is None else "Availability of what still runs"
+        lines.append(f"🛡️ {what}: {_percent(result.availability, 3)} "
                      f"(about {_hours(downtime)} down a year)")
     else:
         lines.append("🛡️ Availability: 0% while this lasts: some traffic has nowhere to go")
