@@ -1,5 +1,6 @@
 """Benchmark: drawing each tutorial's reference design, after import, against
-matplotlib saving an empty figure of the same size.
+matplotlib saving an empty figure of the same size; then two of the largest
+designs a learner can build, which must flow into columns or wrap their rows.
 
 Both run in the same process on the same machine, so the ratio holds when the
 machine is busy. Run:  python benchmarks/bench_render.py [--rounds N]
@@ -20,6 +21,7 @@ from tutorbot.design.graph import Design
 from tutorbot.render import Overlay, alt_text, render_png, render_text, utilisation_chart
 
 TARGET_MS = 150
+LARGE_TARGET_MS = 1000
 
 
 def reference(tutorial: Tutorial, palette: Palette) -> Design:
@@ -38,6 +40,31 @@ def busy(design: Design) -> Overlay:
     tier = next((node.id for node in design.nodes if node.count > 1), None)
     failed = {tier: 1} if tier else {}
     return Overlay(load, figures, bottleneck=design.nodes[-1].id, failed=failed)
+
+
+def chain(length: int = 44) -> Design:
+    """One box after another, `length` layers deep."""
+    design = Design()
+    design.add("client", "client", "Users", 1)
+    for index in range(length - 1):
+        design.add(f"s{index}", "app", f"Stage {index}", index + 1)
+        design.connect(design.nodes[-2].id, f"s{index}")
+    return design
+
+
+def fan() -> Design:
+    """49 boxes: a balancer fanning out to 30 workers, each writing to one of 17 stores."""
+    design = Design()
+    design.add("client", "client", "Users", 1)
+    design.add("lb", "lb", "Load Balancer", 2)
+    design.connect("client", "lb")
+    for index in range(17):
+        design.add(f"d{index}", "cache" if index % 2 else "db_primary", f"Store {index}", 1)
+    for index in range(30):
+        design.add(f"w{index}", "app", f"Worker {index}", index + 1)
+        design.connect("lb", f"w{index}")
+        design.connect(f"w{index}", f"d{index % 17}")
+    return design
 
 
 def best(run_once: Callable[[], object], rounds: int) -> float:
@@ -99,6 +126,15 @@ def main() -> None:
               f"png {plain * 1e3:.0f} ms, with overlay {loaded * 1e3:.0f} ms ({verdict}); "
               f"empty figure {baseline * 1e3:.0f} ms, ratio {loaded / baseline:.1f}x; "
               f"text {text * 1e3:.2f} ms, alt text {alt * 1e3:.2f} ms")
+    for name, design in [("44-deep chain", chain()), ("30-wide fan", fan())]:
+        overlay = busy(design)
+        plain = best(partial(render_png, design, content.catalogue), max(3, args.rounds // 3))
+        loaded = best(partial(render_png, design, content.catalogue, overlay),
+                      max(3, args.rounds // 3))
+        width, height = size_of(render_png(design, content.catalogue, overlay))
+        verdict = "ok" if max(plain, loaded) * 1e3 < LARGE_TARGET_MS else "too slow"
+        print(f"{name} ({len(design.nodes)} nodes, {width}×{height} px): "
+              f"png {plain * 1e3:.0f} ms, with overlay {loaded * 1e3:.0f} ms ({verdict})")
     rows = [(f"component {index}", index * 0.15) for index in range(12)]
     chart = best(partial(utilisation_chart, rows), args.rounds)
     print(f"utilisation chart, 12 rows: {chart * 1e3:.0f} ms")

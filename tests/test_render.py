@@ -4,12 +4,13 @@ deliberately messy design drawn within bounds, and the import kept light."""
 from __future__ import annotations
 
 import io
+import itertools
 import math
 import subprocess
 import sys
 import time
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -18,6 +19,8 @@ from tutorbot.design.commands import Palette, commands_for, run
 from tutorbot.design.graph import MAX_INSTANCES, MAX_LABEL, Design
 from tutorbot.render import Overlay, alt_text, render_png, render_text, utilisation_chart
 from tutorbot.render.layout import layer
+from tutorbot.render.plan import LABEL_SIZE, LEGIBLE_PIXELS, Passage, Place, Plan, Tag, plan
+from tutorbot.render.scene import scene
 from tutorbot.render.text import ALT_LIMIT, TEXT_LIMIT
 
 CONTENT = load_content()
@@ -61,6 +64,43 @@ def messy() -> Design:
     for index in range(5, 42, 3):
         design.connect("n1", f"n{index}")
     return design
+
+
+def chain(length: int = 44) -> Design:
+    """One box after another, `length` layers deep."""
+    design = Design()
+    design.add("client", "client", "Users", 1)
+    for index in range(length - 1):
+        design.add(f"s{index}", "app", f"Stage {index}", index + 1)
+    ids = [node.id for node in design.nodes]
+    for source, target in itertools.pairwise(ids):
+        design.connect(source, target)
+    return design
+
+
+def wide() -> Design:
+    """49 boxes: a balancer fanning out to 30 workers, each writing to one of 17 stores."""
+    design = Design()
+    design.add("client", "client", "Users", 1)
+    design.add("lb", "lb", "Load Balancer", 2)
+    design.connect("client", "lb")
+    for index in range(17):
+        design.add(f"d{index}", "cache" if index % 2 else "db_primary", f"Store {index}", 1)
+    for index in range(30):
+        design.add(f"w{index}", "app", f"Worker {index}", index + 1)
+        design.connect("lb", f"w{index}")
+        design.connect(f"w{index}", f"d{index % 17}")
+    return design
+
+
+def busy(design: Design) -> Overlay:
+    return Overlay({node.id: index / 10 for index, node in enumerate(design.nodes)},
+                   {"huge": "4,000 req/s"}, bottleneck="huge", failed={"n3": 1})
+
+
+def overlaps(one: Place, other: Place) -> bool:
+    return (one.left < other.right and other.left < one.right
+            and one.top < other.bottom and other.top < one.bottom)
 
 
 @pytest.fixture(autouse=True)
@@ -177,8 +217,7 @@ def test_alt_text_is_one_bounded_paragraph_naming_every_label(tutorial: Tutorial
 
 def test_a_messy_design_renders_quickly_and_within_bounds() -> None:
     design = messy()
-    overlay = Overlay({node.id: index / 10 for index, node in enumerate(design.nodes)},
-                      {"huge": "4,000 req/s"}, bottleneck="huge", failed={"n3": 1})
+    overlay = busy(design)
 
     start = time.perf_counter()
     picture = render_png(design, CATALOGUE, overlay, title="🚀 " + "long title " * 30)
@@ -242,6 +281,120 @@ def test_an_empty_design_still_renders() -> None:
     assert "nothing to draw" in render_text(design, CATALOGUE)
     assert alt_text(design, CATALOGUE)
     png_size(render_png(design, CATALOGUE))
+
+
+# --- large designs stay legible ----------------------------------------------------
+
+
+LARGE = {
+    "a chain 44 deep": (chain, False),
+    "a 30-wide layer of 49 boxes": (wide, False),
+    "the messy design": (messy, False),
+    "the messy design, simulated": (messy, True),
+}
+
+
+@pytest.mark.parametrize(("make", "simulated"), LARGE.values(), ids=LARGE.keys())
+def test_a_large_design_is_drawn_within_the_cap_at_a_legible_size(
+        make: Callable[[], Design], simulated: bool) -> None:
+    design = make()
+    drawn = scene(design, CATALOGUE, busy(design) if simulated else None)
+
+    planned = plan(drawn, titled=True)
+    width, height = png_size(render_png(design, CATALOGUE, busy(design) if simulated else None,
+                                        title="A large design"))
+
+    dpi = width / planned.width
+    assert max(width, height) <= 1600
+    assert 1 / 3 <= width / height <= 3
+    assert height == pytest.approx(planned.height * dpi, abs=1)
+    assert LABEL_SIZE * dpi / 72 >= LEGIBLE_PIXELS
+
+
+@pytest.mark.parametrize(("make", "simulated"), LARGE.values(), ids=LARGE.keys())
+def test_a_large_design_draws_every_box_once_and_none_on_another(
+        make: Callable[[], Design], simulated: bool) -> None:
+    design = make()
+    drawn = scene(design, CATALOGUE, busy(design) if simulated else None)
+
+    planned = plan(drawn, titled=False)
+
+    assert sorted(planned.boxes) == sorted(node.id for node in design.nodes)
+    for (one, here), (other, there) in itertools.combinations(planned.places.items(), 2):
+        if isinstance(one, Passage) and isinstance(other, Passage):
+            assert here.x != there.x or here.top != there.top, (one, other)
+        else:
+            assert not overlaps(here, there), (one, other)
+    for place in planned.places.values():
+        assert place.left >= 0 and place.right <= planned.width
+        assert place.top >= 0 and place.bottom <= planned.height
+
+
+@pytest.mark.parametrize(("make", "simulated"), LARGE.values(), ids=LARGE.keys())
+def test_every_edge_runs_from_its_box_to_its_box_through_the_gaps(
+        make: Callable[[], Design], simulated: bool) -> None:
+    design = make()
+    drawn = scene(design, CATALOGUE, busy(design) if simulated else None)
+
+    planned = plan(drawn, titled=False)
+
+    assert set(planned.routes) == set(design.edges)
+    for edge, pieces in planned.routes.items():
+        upper, lower = sorted(edge, key=drawn.layering.depth.__getitem__)
+        assert pieces[0][0] == upper and pieces[-1][-1] == lower
+        for piece in pieces:
+            tops = [planned.places[item].top for item in piece]
+            assert tops == sorted(tops) and len(set(tops)) == len(tops), edge
+            assert all(isinstance(item, Passage) for item in piece[1:-1])
+        if len(pieces) == 2:
+            leaving, arriving = pieces[0][-1], pieces[1][0]
+            assert isinstance(leaving, Tag) and isinstance(arriving, Tag)
+            assert lower in leaving.text and upper in arriving.text
+
+
+def test_a_deep_chain_flows_on_in_columns_joined_by_tags() -> None:
+    drawn = scene(chain(), CATALOGUE)
+
+    planned = plan(drawn, titled=False)
+
+    tags = sorted(item.text for item in planned.places if isinstance(item, Tag))
+    assert planned.columns > 1
+    assert len(tags) == 2 * (planned.columns - 1)
+    assert all(planned.boxes[f"s{index}"].top < planned.boxes[f"s{index + 1}"].top
+               or planned.boxes[f"s{index}"].x < planned.boxes[f"s{index + 1}"].x
+               for index in range(42))
+
+
+@pytest.mark.parametrize("tutorial", TUTORIALS, ids=lambda t: t.id)
+def test_a_reference_design_stands_in_one_column_at_full_size(tutorial: Tutorial) -> None:
+    planned: Plan = plan(scene(reference(tutorial), CATALOGUE), titled=True)
+
+    assert planned.columns == 1
+    assert planned.dpi == 100
+    assert not any(isinstance(item, Tag) for item in planned.places)
+
+
+def test_a_label_in_a_large_picture_is_lettered_legibly() -> None:
+    from PIL import Image
+
+    design = chain()
+    planned = plan(scene(design, CATALOGUE), titled=False)
+    picture = Image.open(io.BytesIO(render_png(design, CATALOGUE))).convert("L")
+
+    dpi = picture.width / planned.width
+    box = planned.boxes["s20"]
+    band = picture.crop((round((box.left + 0.58) * dpi), round((box.top + 0.06) * dpi),
+                         round((box.right - 0.1) * dpi), round((box.top + 0.33) * dpi)))
+    ink = band.point(lambda value: 255 if value < 110 else 0).getbbox()
+    assert ink is not None
+    assert ink[3] - ink[1] >= LEGIBLE_PIXELS - 1  # 'S' down to 'g' of "Stage 20 ×21"
+
+
+def test_a_large_design_draws_the_same_bytes_every_time() -> None:
+    design = messy()
+
+    assert render_png(design, CATALOGUE, busy(design)) == render_png(design, CATALOGUE,
+                                                                     busy(design))
 
 
 # --- pixels and words ---------------------------------------------------------------

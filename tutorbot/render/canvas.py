@@ -40,6 +40,12 @@ DPI = 100
 FONT_FILE = Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf"
 
 
+def resolution(width: float, height: float) -> float:
+    """Dots per inch a sheet of this many inches is drawn at: DPI, or fewer
+    if its longer side would not fit in MAX_PIXELS."""
+    return min(DPI, MAX_PIXELS / max(width, height))
+
+
 @dataclass(frozen=True)
 class Words:
     """A line of text, placed in inches from the top left corner down."""
@@ -90,7 +96,7 @@ class Sheet:
         writing takes.
         """
         width, height = self.figure.get_size_inches()
-        dpi = min(DPI, MAX_PIXELS / max(width, height))
+        dpi = resolution(width, height)
         self.figure.set_dpi(dpi)
         self.canvas.draw()  # type: ignore[no-untyped-call]
         buffer = self.canvas.buffer_rgba()  # type: ignore[no-untyped-call]

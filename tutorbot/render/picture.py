@@ -2,25 +2,41 @@
 
 Each box is one node however many instances it has: a round badge in its role's
 colour with the role's glyph, the label and count (`App Servers ×8`) and the id a
-learner types. An arrow crossing layers bends through the gaps between boxes
-where the layout left it waypoints; an arrow closing a cycle is dashed and points
-back up. With an overlay each box is filled by its load, green to amber to red,
-shows its figure beside its id, counts its instances down in red, and the
-bottleneck is outlined in red. Wide layers wrap into several rows; large designs
-are drawn smaller rather than wider.
+learner types. An arrow going by a row bends through the gap the plan left it
+between the row's boxes; an arrow between columns ends at a small pill naming
+its other end, and an arrow closing a cycle is dashed and points back up. With an
+overlay each box is filled by its load, green to amber to red, shows its figure
+beside its id, counts its instances down in red, and the bottleneck is outlined
+in red. Where things go, and how large they are drawn, is plan.py's business.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from tutorbot.content.models import Catalogue
 from tutorbot.design.graph import Design
 from tutorbot.render import style
-from tutorbot.render.layout import Edge, Slot
+from tutorbot.render.layout import Edge
 from tutorbot.render.overlay import Overlay
+from tutorbot.render.plan import (
+    BADGE_RADIUS,
+    FIGURE_SIZE,
+    GLYPH_SIZE,
+    LABEL_SIZE,
+    LEGEND_HEIGHT,
+    MARGIN,
+    SMALL_SIZE,
+    TAG_SIZE,
+    TEXT_LEFT,
+    TITLE_SIZE,
+    Item,
+    Place,
+    Plan,
+    Tag,
+    plan,
+)
 from tutorbot.render.scene import Box, Scene, scene
 
 if TYPE_CHECKING:
@@ -28,135 +44,45 @@ if TYPE_CHECKING:
 
     from tutorbot.render.canvas import Sheet
 
-# Sizes in inches; a picture is drawn at 100 dots per inch unless it must shrink.
-BOX_WIDTH = 2.3
-BOX_HEIGHT = 0.62
-LOADED_HEIGHT = 0.86
-"""Room for a third line, when some instances are down."""
-WAYPOINT_WIDTH = 0.16
-GAP_ACROSS = 0.3
-GAP_DOWN = 0.55
-MARGIN = 0.3
-TITLE_HEIGHT = 0.45
-CAPTION_HEIGHT = 0.4
-LEGEND_HEIGHT = 0.45
-BADGE_RADIUS = 0.19
-TEXT_LEFT = 0.58
-MAX_ACROSS = 6
-"""Boxes in one row; a wider layer wraps onto the next row."""
-MIN_WIDTH = 4.0
-TALLEST = 2.0
-"""Height over width, at most: a deep design is padded at the sides."""
-WIDEST = 3.0
-"""Width over height, at most."""
-
-LABEL_SIZE = 9.5
-SMALL_SIZE = 7.5
-FIGURE_SIZE = 8.5
-GLYPH_SIZE = 11.0
-TITLE_SIZE = 11.0
-
-
-@dataclass(frozen=True)
-class _Place:
-    """Where a slot is drawn: its centre across, its top, its size."""
-
-    x: float
-    top: float
-    width: float
-    height: float
-
-    @property
-    def left(self) -> float:
-        return self.x - self.width / 2
-
-    @property
-    def bottom(self) -> float:
-        return self.top + self.height
-
-
-@dataclass(frozen=True)
-class _Plan:
-    places: Mapping[Slot, _Place]
-    width: float
-    height: float
-    caption: float | None
-    """Where the 'not connected' caption goes, if anything is unconnected."""
-
 
 def render_png(design: Design, catalogue: Catalogue, overlay: Overlay | None = None,
                *, title: str | None = None) -> bytes:
     """The design as PNG bytes, at most 1,600 pixels on its longer side."""
+    drawn = scene(design, catalogue, overlay)
+    return draw(drawn, plan(drawn, titled=title is not None), title)
+
+
+def draw(drawn: Scene, planned: Plan, title: str | None) -> bytes:
+    """A scene as PNG bytes, where `planned` places it."""
     from tutorbot.render import canvas
 
-    drawn = scene(design, catalogue, overlay)
-    plan = _plan(drawn, titled=title is not None)
-    sheet = canvas.Sheet(plan.width, plan.height)
+    sheet = canvas.Sheet(planned.width, planned.height)
     if title is not None:
-        text = canvas.fit(canvas.drawable(title, ""), TITLE_SIZE, plan.width - 2 * MARGIN)
+        text = canvas.fit(canvas.drawable(title, ""), TITLE_SIZE, planned.width - 2 * MARGIN)
         sheet.write(MARGIN, MARGIN, text, TITLE_SIZE, style.INK, anchor="la")
-    if plan.caption is not None:
-        sheet.write(MARGIN, plan.caption, "not connected", SMALL_SIZE, style.MUTED, anchor="la")
-    _draw_edges(sheet, drawn, plan)
-    for slot, place in plan.places.items():
-        if isinstance(slot, str):
-            _draw_box(sheet, drawn.boxes[slot], place, loose=slot in drawn.layering.loose)
+    if planned.caption is not None:
+        sheet.write(*planned.caption, "not connected", SMALL_SIZE, style.MUTED, anchor="la")
+    _draw_edges(sheet, drawn, planned)
+    for item, place in planned.places.items():
+        if isinstance(item, str):
+            _draw_box(sheet, drawn.boxes[item], place, loose=item in drawn.layering.loose)
+        elif isinstance(item, Tag):
+            _draw_tag(sheet, item, place, upward=item.upward)
     if drawn.simulated:
-        _draw_legend(sheet, plan.height - MARGIN - LEGEND_HEIGHT / 2)
+        _draw_legend(sheet, planned.height - MARGIN - LEGEND_HEIGHT / 2)
     return sheet.png()
 
 
-def _plan(drawn: Scene, *, titled: bool) -> _Plan:
-    failures = any(box.failed for box in drawn.boxes.values())
-    height = LOADED_HEIGHT if failures else BOX_HEIGHT
-    rows = [chunk for row in drawn.layering.rows for chunk in _wrap(row)]
-    loose = [chunk for chunk in _wrap(drawn.layering.loose)]
-    top = MARGIN + (TITLE_HEIGHT if titled else 0)
-    tops = [top + index * (height + GAP_DOWN) for index in range(len(rows))]
-    caption = None
-    if loose:
-        caption = top + len(rows) * (height + GAP_DOWN) - (GAP_DOWN if not rows else 0)
-        start = caption + CAPTION_HEIGHT
-        tops += [start + index * (height + GAP_DOWN) for index in range(len(loose))]
-    bottom = (tops[-1] + height if tops else top) + MARGIN
-    bottom += LEGEND_HEIGHT if drawn.simulated else 0
-    content = max((_row_width(row) for row in [*rows, *loose]), default=0.0)
-    width = max(content + 2 * MARGIN, MIN_WIDTH, bottom / TALLEST)
-    total = max(bottom, width / WIDEST)
-    places: dict[Slot, _Place] = {}
-    for row, row_top in zip([*rows, *loose], tops, strict=True):
-        x = (width - _row_width(row)) / 2
-        for slot in row:
-            across = BOX_WIDTH if isinstance(slot, str) else WAYPOINT_WIDTH
-            places[slot] = _Place(x + across / 2, row_top, across, height)
-            x += across + GAP_ACROSS
-    return _Plan(places, width, total, caption)
-
-
-def _wrap(row: Sequence[Slot]) -> list[list[Slot]]:
-    """A layer's slots as rows of at most MAX_ACROSS boxes each."""
-    rows: list[list[Slot]] = [[]]
-    for slot in row:
-        if isinstance(slot, str) and sum(isinstance(s, str) for s in rows[-1]) == MAX_ACROSS:
-            rows.append([])
-        rows[-1].append(slot)
-    return [row for row in rows if row]
-
-
-def _row_width(row: Sequence[Slot]) -> float:
-    widths = [BOX_WIDTH if isinstance(slot, str) else WAYPOINT_WIDTH for slot in row]
-    return sum(widths) + GAP_ACROSS * max(len(widths) - 1, 0)
-
-
-def _draw_edges(sheet: Sheet, drawn: Scene, plan: _Plan) -> None:
+def _draw_edges(sheet: Sheet, drawn: Scene, planned: Plan) -> None:
     from matplotlib.patches import FancyArrowPatch
 
-    paths = {edge: drawn.layering.path(edge) for edge in drawn.edges}
-    leaving = _ports(paths, plan.places, first=True)
-    arriving = _ports(paths, plan.places, first=False)
-    for edge, slots in paths.items():
-        upward = edge in drawn.layering.upward
-        curve = _curve(slots, plan.places, leaving[edge], arriving[edge])
+    pieces = {(edge, index): piece for edge, route in planned.routes.items()
+              for index, piece in enumerate(route)}
+    leaving = _ports(pieces, planned.places, first=True)
+    arriving = _ports(pieces, planned.places, first=False)
+    for key, piece in pieces.items():
+        upward = key[0] in drawn.layering.upward
+        curve = _curve(piece, planned.places, leaving[key], arriving[key])
         sheet.add(FancyArrowPatch(
             path=curve, arrowstyle="<|-" if upward else "-|>", mutation_scale=10,
             linewidth=1.1, linestyle="--" if upward else "-", zorder=1,
@@ -164,31 +90,37 @@ def _draw_edges(sheet: Sheet, drawn: Scene, plan: _Plan) -> None:
         ))
 
 
-def _ports(paths: Mapping[Edge, Sequence[Slot]], places: Mapping[Slot, _Place],
-           *, first: bool) -> dict[Edge, float]:
+Piece = tuple[Edge, int]
+
+
+def _ports(pieces: Mapping[Piece, Sequence[Item]], places: Mapping[Item, Place],
+           *, first: bool) -> dict[Piece, float]:
     """Where each edge leaves its upper box (or enters its lower one), across:
-    the edges sharing a box are spread along its side in the order they go."""
-    sharing: dict[Slot, list[tuple[float, Edge]]] = {}
-    for edge, slots in paths.items():
-        end, next_ = (slots[0], slots[1]) if first else (slots[-1], slots[-2])
-        sharing.setdefault(end, []).append((places[next_].x, edge))
+    the edges sharing a box are spread along its side in the order they go, and
+    those going on through the same passage leave it as one."""
+    sharing: dict[Item, dict[Item, list[Piece]]] = {}
+    for key, items in pieces.items():
+        end, next_ = (items[0], items[1]) if first else (items[-1], items[-2])
+        sharing.setdefault(end, {}).setdefault(next_, []).append(key)
     offsets = {}
-    for end, edges in sharing.items():
-        step = min(0.22, 0.7 * places[end].width / len(edges))
-        for index, (_, edge) in enumerate(sorted(edges)):
-            offsets[edge] = places[end].x + (index - (len(edges) - 1) / 2) * step
+    for end, neighbours in sharing.items():
+        step = min(0.22, 0.7 * places[end].width / len(neighbours))
+        order = sorted(neighbours.items(), key=lambda pair: (places[pair[0]].x, min(pair[1])))
+        for index, (_, keys) in enumerate(order):
+            for key in keys:
+                offsets[key] = places[end].x + (index - (len(neighbours) - 1) / 2) * step
     return offsets
 
 
-def _curve(slots: Sequence[Slot], places: Mapping[Slot, _Place], start: float,
+def _curve(items: Sequence[Item], places: Mapping[Item, Place], start: float,
            end: float) -> Path:
-    """Smooth S-bends from box to box, straight down through each waypoint."""
+    """Smooth S-bends from row to row, straight down through each passage."""
     from matplotlib.path import Path
 
-    points = [(start, places[slots[0]].bottom)]
-    for slot in slots[1:-1]:
-        points += [(places[slot].x, places[slot].top), (places[slot].x, places[slot].bottom)]
-    points.append((end, places[slots[-1]].top))
+    points = [(start, places[items[0]].bottom)]
+    for item in items[1:-1]:
+        points += [(places[item].x, places[item].top), (places[item].x, places[item].bottom)]
+    points.append((end, places[items[-1]].top))
     vertices = [points[0]]
     codes = [Path.MOVETO]
     for index in range(0, len(points) - 1, 2):
@@ -202,7 +134,21 @@ def _curve(slots: Sequence[Slot], places: Mapping[Slot, _Place], start: float,
     return Path(vertices, codes)
 
 
-def _draw_box(sheet: Sheet, box: Box, place: _Place, *, loose: bool) -> None:
+def _draw_tag(sheet: Sheet, tag: Tag, place: Place, *, upward: bool) -> None:
+    """A pill naming the box at an edge's other end, in another column."""
+    from matplotlib.patches import FancyBboxPatch
+
+    sheet.add(FancyBboxPatch(
+        (place.left, place.top), place.width, place.height,
+        boxstyle="round,pad=0,rounding_size=0.15", facecolor="white",
+        edgecolor=style.LOOP_INK if upward else style.EDGE_INK, linewidth=1.0,
+        linestyle="--" if upward else "-", zorder=2,
+    ))
+    sheet.write(place.x, place.top + place.height / 2, tag.text, TAG_SIZE, style.INK,
+                anchor="mm")
+
+
+def _draw_box(sheet: Sheet, box: Box, place: Place, *, loose: bool) -> None:
     from matplotlib.patches import Circle, FancyBboxPatch
 
     from tutorbot.render import canvas
