@@ -419,3 +419,48 @@ def test_at_a_question_an_answer_that_starts_like_a_run_is_an_answer(
 
     assert "✗" not in answered and "run" not in answered
     assert ran.startswith("✗ ") and "client" in ran  # a real run, on the empty design
+
+
+def _to_the_database_question(learner: Learner) -> None:
+    open_blog(learner)
+    learner.says("5")
+    learner.says("next")
+
+
+def test_a_wrong_text_answer_offers_the_choices_to_tap(learner: Learner) -> None:
+    _to_the_database_question(learner)
+
+    wrong = learner.says("no idea")
+    offered = learner.buttons()
+    listed = {line.split(". ", 1)[1]: line.split(". ", 1)[0]
+              for line in wrong.splitlines() if line[:1].isdigit() and ". " in line}
+    right = learner.taps(f"choice:{listed['To persist data permanently (blog posts and comments)']}")
+
+    assert "Or pick one:" in wrong and len(listed) == 4
+    assert "To spread traffic evenly across app servers" in listed
+    assert [p for p in offered if p.startswith("choice:")] == [f"choice:{n}" for n in range(1, 5)]
+    assert right.startswith("✅")
+
+
+def test_a_tapped_distractor_is_a_wrong_try_and_the_next_brings_the_hint(
+    learner: Learner,
+) -> None:
+    _to_the_database_question(learner)
+    wrong = learner.says("no idea")
+    number = next(line.split(". ", 1)[0] for line in wrong.splitlines()
+                  if line.endswith("To make the app server respond faster"))
+
+    tapped = learner.taps(f"choice:{number}")
+
+    assert not tapped.startswith("✅")
+    assert "💡 Hint" in tapped
+
+
+def test_a_choice_from_a_question_already_answered_is_an_old_button(learner: Learner) -> None:
+    _to_the_database_question(learner)
+    learner.says("no idea")
+    learner.says("the app server loses everything on restart, the database persists it")
+
+    stale = learner.taps("choice:1")
+
+    assert "older message" in stale

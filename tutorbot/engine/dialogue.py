@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import hashlib
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from tutorbot.answers.judge import judge
 from tutorbot.content.loader import Content
-from tutorbot.content.models import Checkpoint, Step, Tutorial
+from tutorbot.content.models import Checkpoint, Step, TextAnswer, Tutorial
 from tutorbot.design import commands, tiers
 from tutorbot.design.graph import Design
 from tutorbot.design.simulate import is_run, reads_as_run
@@ -163,6 +164,11 @@ class Dialogue:
                 return self._free_build()
             if argument == "requirements":
                 return [Reply(lesson.requirements(self.tutorial), _lesson_buttons())]
+        if kind == "choice" and self.state.get("at") == "checkpoint":
+            checkpoint = self._checkpoint()
+            choices = _choices(checkpoint) if checkpoint is not None else []
+            if argument.isdigit() and 1 <= int(argument) <= len(choices):
+                return self._answer(choices[int(argument) - 1])
         if kind == "confirm" and self.state.get("confirm"):
             # The answer takes the question's place, so its buttons cannot be pressed twice.
             first, *rest = self._confirmation("yes" if argument == "yes" else "no")
@@ -343,6 +349,15 @@ class Dialogue:
             return [Reply(verdict.message, ((HINT, SKIP),))]
         tries = int(self.state.get("tries", 0)) + 1
         self.state["tries"] = tries
+        choices = _choices(checkpoint)
+        if tries == 1 and choices:
+            # Words failed once: offer the answer among its distractors, to tap.
+            listed = "\n".join(f"{number}. {text}" for number, text in
+                                enumerate(choices, start=1))
+            buttons = tuple(Button(str(number), f"choice:{number}")
+                            for number in range(1, len(choices) + 1))
+            return [Reply(f"{verdict.message}\n\nOr pick one:\n{listed}",
+                          (buttons, (HINT, SKIP)))]
         if tries >= TRIES_BEFORE_ANSWER:
             self._done_with(checkpoint)
             worked = f"📖 Here's the worked answer:\n{checkpoint.explanation.strip()}"
@@ -572,6 +587,17 @@ class Dialogue:
                     "continues, /reset starts a tutorial over. In a lesson, answer "
                     "checkpoints in your own words and build with design commands.")
         return [Reply(text)]
+
+
+def _choices(checkpoint: Checkpoint) -> list[str]:
+    """A text checkpoint's model answer among its distractors, in an order fixed for
+    the checkpoint (so a button keeps its meaning); none for other checkpoints."""
+    answer = checkpoint.answer
+    if not isinstance(answer, TextAnswer) or not answer.distractors:
+        return []
+    options = [answer.answer, *answer.distractors]
+    return sorted(options, key=lambda text: hashlib.sha256(
+        f"{checkpoint.id}\n{text}".encode()).hexdigest())
 
 
 def _first_word(text: str) -> tuple[str, bool]:
