@@ -434,7 +434,8 @@ def test_a_wrong_text_answer_offers_the_choices_to_tap(learner: Learner) -> None
     offered = learner.buttons()
     listed = {line.split(". ", 1)[1]: line.split(". ", 1)[0]
               for line in wrong.splitlines() if line[:1].isdigit() and ". " in line}
-    right = learner.taps(f"choice:{listed['To persist data permanently (blog posts and comments)']}")
+    model = "To persist data permanently (blog posts and comments)"
+    right = learner.taps(f"choice:{listed[model]}")
 
     assert "Or pick one:" in wrong and len(listed) == 4
     assert "To spread traffic evenly across app servers" in listed
