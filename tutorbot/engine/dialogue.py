@@ -99,6 +99,7 @@ class Dialogue:
         self.learner = turn.learner(event.platform, event.user_id, event.display_name)
         self._record: ProgressRecord | None = None
         self._record_as_read: ProgressRecord | None = None
+        self._tutorial: Tutorial | None = None
         self._judged: tuple[tuple[str, int, int], tiers.TierReport] | None = None
 
     # --- entry -----------------------------------------------------------------
@@ -217,7 +218,9 @@ class Dialogue:
     @property
     def tutorial(self) -> Tutorial | None:
         tutorial_id = self.state.get("tutorial")
-        return self.content.tutorials.get(tutorial_id) if tutorial_id else None
+        if self._tutorial is None or self._tutorial.id != tutorial_id:
+            self._tutorial = self.content.tutorials.get(tutorial_id) if tutorial_id else None
+        return self._tutorial
 
     @property
     def record(self) -> ProgressRecord:
