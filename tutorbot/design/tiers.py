@@ -7,8 +7,8 @@ fails. Tiers are ordered; a report shows the met ones and the first unmet one.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from tutorbot.content.models import (
@@ -28,8 +28,15 @@ from tutorbot.design.graph import Design, DesignNode
 
 @dataclass(frozen=True)
 class RuleResult:
+    """A rule's verdict. The sentence is phrased only when someone reads it: most
+    verdicts of most evaluations are never shown."""
+
     passed: bool
-    sentence: str
+    say: Callable[[], str] = field(repr=False, compare=False)
+
+    @property
+    def sentence(self) -> str:
+        return self.say()
 
 
 @dataclass(frozen=True)
@@ -143,25 +150,25 @@ class _Judge:
     def must_include(self, rule: MustInclude) -> RuleResult:
         type_ = rule.component
         if self.nodes_of(type_):
-            return RuleResult(True, f"includes {self.a(type_)}")
-        return RuleResult(False, f"{self.a(type_)} ('add {type_}')")
+            return RuleResult(True, lambda: f"includes {self.a(type_)}")
+        return RuleResult(False, lambda: f"{self.a(type_)} ('add {type_}')")
 
     def min_count(self, rule: MinCount) -> RuleResult:
         have = self.count_of(rule.component)
         wanted = self.named(rule.component, rule.count)
         if have >= rule.count:
-            return RuleResult(True, f"has {self.named(rule.component, have)}")
-        return RuleResult(False, f"at least {wanted}; you have {have}")
+            return RuleResult(True, lambda: f"has {self.named(rule.component, have)}")
+        return RuleResult(False, lambda: f"at least {wanted}; you have {have}")
 
     def connection_from(self, rule: ConnectionFrom) -> RuleResult:
         type_ = rule.component
         nodes = self.nodes_of(type_)
         if any(node.id in self._successors for node in nodes):
-            return RuleResult(True, f"the {self.name(type_)} connects onward")
+            return RuleResult(True, lambda: f"the {self.name(type_)} connects onward")
         if not nodes:
-            return RuleResult(False, f"{self.a(type_)} connected to something "
+            return RuleResult(False, lambda: f"{self.a(type_)} connected to something "
                                      f"('add {type_}', then 'connect {type_} …')")
-        return RuleResult(False, f"a connection from the {self.name(type_)} to "
+        return RuleResult(False, lambda: f"a connection from the {self.name(type_)} to "
                                  f"what it uses ('connect {nodes[0].id} …')")
 
     def connection(self, rule: Connection) -> RuleResult:
@@ -169,8 +176,8 @@ class _Judge:
         for source in self.nodes_of(rule.source):
             for target in self.nodes_of(rule.target):
                 if self.design.has_edge(source.id, target.id):
-                    return RuleResult(True, f"connects {arrow}")
-        return RuleResult(False, f"a connection {arrow} "
+                    return RuleResult(True, lambda: f"connects {arrow}")
+        return RuleResult(False, lambda: f"a connection {arrow} "
                                  f"('connect {rule.source} {rule.target}')")
 
     def param_range(self, rule: ParamRange) -> RuleResult:
@@ -178,16 +185,16 @@ class _Judge:
         wanted = f"{_show(rule.param, rule.min)}–{_show(rule.param, rule.max)}"
         what = f"{self.name(rule.component)} {rule.param.replace('_', ' ')}"
         if not nodes:
-            return RuleResult(False, f"{self.a(rule.component)} with {rule.param} "
+            return RuleResult(False, lambda: f"{self.a(rule.component)} with {rule.param} "
                                      f"{wanted} ('add {rule.component}')")
         outside = [
             (node, value) for node in nodes
             if not rule.min <= (value := self._param(node, rule.param)) <= rule.max
         ]
         if not outside:
-            return RuleResult(True, f"{what} within {wanted}")
+            return RuleResult(True, lambda: f"{what} within {wanted}")
         node, value = outside[0]
-        return RuleResult(False, f"{what} within {wanted}; '{node.id}' has "
+        return RuleResult(False, lambda: f"{what} within {wanted}; '{node.id}' has "
                                  f"{_show(rule.param, value)} "
                                  f"('set {node.id} {rule.param} …')")
 
@@ -198,8 +205,8 @@ class _Judge:
         ]
         names = ", ".join(self.name(type_) for type_ in rule.components)
         if not single:
-            return RuleResult(True, f"no single point of failure among {names}")
-        return RuleResult(False, "two or more of each, so no single point of "
+            return RuleResult(True, lambda: f"no single point of failure among {names}")
+        return RuleResult(False, lambda: "two or more of each, so no single point of "
                                  f"failure; you have {', '.join(single)}")
 
     def path(self, rule: Path) -> RuleResult:
@@ -208,10 +215,10 @@ class _Judge:
         for previous, type_ in zip(rule.through, rule.through[1:], strict=False):
             reached = [node for node in self._reachable(reached) if node.type == type_]
             if not reached:
-                return RuleResult(False, f"a path {names}; nothing leads from "
-                                         f"{self.name(previous)} to {self.name(type_)}"
-                                         f" yet ('connect {previous} {type_}')")
-        return RuleResult(True, f"a path {names}")
+                missing = (f"a path {names}; nothing leads from {self.name(previous)} to "
+                           f"{self.name(type_)} yet ('connect {previous} {type_}')")
+                return RuleResult(False, _phrased(missing))
+        return RuleResult(True, lambda: f"a path {names}")
 
     def _reachable(self, start: list[DesignNode]) -> list[DesignNode]:
         """Nodes reachable by one or more edges from any node of `start`."""
@@ -231,6 +238,11 @@ class _Judge:
         component = self.catalogue.get(node.type)
         param = component.param(name) if component else None
         return param.default if param else Decimal(0)
+
+
+def _phrased(sentence: str) -> Callable[[], str]:
+    """A sentence phrased already, where waiting would see a loop's later values."""
+    return lambda: sentence
 
 
 def _show(param: str, value: Decimal) -> str:
