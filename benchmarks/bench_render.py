@@ -10,9 +10,15 @@ from __future__ import annotations
 
 import argparse
 import io
+import sys
 import time
 from collections.abc import Callable
 from functools import partial
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+
+from sample_designs import chain, wide
 
 from tutorbot.content import load_content
 from tutorbot.content.models import Tutorial
@@ -40,31 +46,6 @@ def busy(design: Design) -> Overlay:
     tier = next((node.id for node in design.nodes if node.count > 1), None)
     failed = {tier: 1} if tier else {}
     return Overlay(load, figures, bottleneck=design.nodes[-1].id, failed=failed)
-
-
-def chain(length: int = 44) -> Design:
-    """One box after another, `length` layers deep."""
-    design = Design()
-    design.add("client", "client", "Users", 1)
-    for index in range(length - 1):
-        design.add(f"s{index}", "app", f"Stage {index}", index + 1)
-        design.connect(design.nodes[-2].id, f"s{index}")
-    return design
-
-
-def fan() -> Design:
-    """49 boxes: a balancer fanning out to 30 workers, each writing to one of 17 stores."""
-    design = Design()
-    design.add("client", "client", "Users", 1)
-    design.add("lb", "lb", "Load Balancer", 2)
-    design.connect("client", "lb")
-    for index in range(17):
-        design.add(f"d{index}", "cache" if index % 2 else "db_primary", f"Store {index}", 1)
-    for index in range(30):
-        design.add(f"w{index}", "app", f"Worker {index}", index + 1)
-        design.connect("lb", f"w{index}")
-        design.connect(f"w{index}", f"d{index % 17}")
-    return design
 
 
 def best(run_once: Callable[[], object], rounds: int) -> float:
@@ -126,7 +107,7 @@ def main() -> None:
               f"png {plain * 1e3:.0f} ms, with overlay {loaded * 1e3:.0f} ms ({verdict}); "
               f"empty figure {baseline * 1e3:.0f} ms, ratio {loaded / baseline:.1f}x; "
               f"text {text * 1e3:.2f} ms, alt text {alt * 1e3:.2f} ms")
-    for name, design in [("44-deep chain", chain()), ("30-wide fan", fan())]:
+    for name, design in [("44-deep chain", chain()), ("30-wide fan", wide())]:
         overlay = busy(design)
         plain = best(partial(render_png, design, content.catalogue), max(3, args.rounds // 3))
         loaded = best(partial(render_png, design, content.catalogue, overlay),
