@@ -8,7 +8,7 @@
     tutorbot design TUTORIAL_ID [--json]
     tutorbot answer CHECKPOINT_ID [ANSWER] [--json]
     tutorbot simulate TUTORIAL_ID (--reference | --design FILE) [--peak | --load FACTOR]
-                      [--fail COMPONENT[:N]] [--json]
+                      [--fail COMPONENT[:N]] [--json] [--chart FILE.png]
     tutorbot draw TUTORIAL_ID (--reference | --design FILE) [--simulate] -o FILE.png
     tutorbot telegram [--db URL] [--webhook URL --listen ADDR --port N --secret S] [--check]
     tutorbot discord [--db URL] [--shard-count N --shard-ids IDS] [--message-content MODE]
@@ -124,6 +124,8 @@ def _parser() -> argparse.ArgumentParser:
     simulate.add_argument("--fail", metavar="COMPONENT[:N]",
                           help="N instances of COMPONENT fail (all of them without :N)")
     simulate.add_argument("--json", action="store_true", help="the results as JSON")
+    simulate.add_argument("--chart", type=Path, metavar="FILE.png",
+                          help="also draw each component's utilisation as a bar chart")
     simulate.set_defaults(run=_simulate)
 
     draw = commands.add_parser("draw", help="draw a design as a PNG picture")
@@ -291,10 +293,17 @@ def _simulate(args: argparse.Namespace) -> int:
                                    peak=args.peak, fail=failure)
     except simulate.SimulationError as error:
         raise CommandLineError(str(error)) from error
+    if args.chart is not None:
+        from tutorbot.render import utilisation_chart
+
+        rows = [(c.id, c.utilisation) for c in result.components if c.utilisation is not None]
+        _write(args.chart, utilisation_chart(rows, title=f"{tutorial.title}: {result.phase}"))
     if args.json:
         _print_json(result.to_json(), indent=2)
     else:
         print(result.describe())
+        if args.chart is not None:
+            print(f"Chart saved: {args.chart}")
     return 0
 
 
@@ -311,13 +320,17 @@ def _draw(args: argparse.Namespace) -> int:
         image = draw(content, drawing)
     except simulate.SimulationError as error:
         raise CommandLineError(str(error)) from error
-    try:
-        args.output.write_bytes(image.data)
-    except OSError as error:
-        raise CommandLineError(f"cannot write {args.output}: {error.strerror}") from error
+    _write(args.output, image.data)
     print(image.text)
     print(f"Picture saved: {args.output}")
     return 0
+
+
+def _write(path: Path, data: bytes) -> None:
+    try:
+        path.write_bytes(data)
+    except OSError as error:
+        raise CommandLineError(f"cannot write {path}: {error.strerror}") from error
 
 
 def _answer(args: argparse.Namespace) -> int:

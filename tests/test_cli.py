@@ -247,3 +247,14 @@ def test_draw_writes_a_png_and_prints_the_same_picture_as_text(tmp_path: Path) -
     assert picture.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
     assert "App Servers ×8" in result.stdout and "83%" in result.stdout
     assert f"Picture saved: {picture}" in result.stdout
+
+
+def test_simulate_draws_the_utilisation_chart_when_asked(tmp_path: Path) -> None:
+    chart = tmp_path / "load.png"
+
+    result = tutorbot("simulate", "tutorial-simple-blog", "--reference", "--peak",
+                      "--chart", str(chart))
+
+    assert result.returncode == 0, result.stderr
+    assert chart.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+    assert f"Chart saved: {chart}" in result.stdout
