@@ -227,6 +227,8 @@ _MARKS = (
 _MARK_STARTS = frozenset(mark[0] for mark, _ in _MARKS)
 # A bare word runs to a space, a comma not inside a number, or a mark; a hyphen
 # is a mark only as the start of -> or -->.
+# Between tokens: spaces, and commas that are not inside a number such as 1,000.
+_SPACES = re.compile(r"(?:\s|,(?!\d))*")
 _BARE = re.compile(r"(?:[^\s,=>*\N{MULTIPLICATION SIGN}\N{RIGHTWARDS ARROW}"
                    r"\N{LONG RIGHTWARDS ARROW}-]|,(?=\d)|-(?!-?>))+")
 # Phones turn straight quotes into curly ones; any of a kind closes any.
@@ -254,8 +256,8 @@ class _Scanner:
         return found
 
     def _next(self) -> Token | None:
-        while self.at < len(self.text) and self._is_space():
-            self.at += 1
+        spaces = _SPACES.match(self.text, self.at)  # always matches, perhaps nothing
+        self.at = spaces.end() if spaces else self.at
         if self.at >= len(self.text):
             return None
         if mark := self._mark():
@@ -278,14 +280,9 @@ class _Scanner:
         at = self.at + ahead
         return self.text[at] if at < len(self.text) else " "
 
-    def _is_space(self) -> bool:
-        # A comma separates words, but belongs to numbers such as 1,000.
-        char = self.text[self.at]
-        return char.isspace() or (char == "," and not self._peek(1).isdigit())
-
     def _bare(self) -> Token:
-        # One regular expression for "up to the next space or mark": what _is_space
-        # and _mark decide one character at a time, at a fraction of the cost.
+        # One regular expression for "up to the next space or mark", rather than
+        # deciding one character at a time.
         start = self.at
         found = _BARE.match(self.text, start)
         self.at = found.end() if found else start + 1

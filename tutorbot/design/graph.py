@@ -70,6 +70,7 @@ class Design:
         self._state = _State()
         self._history: list[_UndoPoint] = []
         self._open: str | None = None
+        self._before: _State | None = None
         self._revision = 0
 
     # --- reading -----------------------------------------------------------
@@ -127,16 +128,20 @@ class Design:
         if self._open is not None:
             yield
             return
-        before = self._state.copy()
-        self._open = description
+        # The copy is made by the first call that changes something, so a change
+        # that turns out to change nothing (connecting what is connected) copies
+        # nothing.
+        self._open, self._before = description, None
         try:
             yield
         except BaseException:
-            self._state = before
+            if self._before is not None:
+                self._state = self._before
             raise
         finally:
             self._open = None
-        if self._state != before:
+        before, self._before = self._before, None
+        if before is not None and self._state != before:
             self._push(description, before)
 
     def add(self, node_id: str, type_: str, label: str, count: int) -> DesignNode:
@@ -252,9 +257,12 @@ class Design:
         return node
 
     def _record(self, description: str) -> None:
-        # Inside `change` the undo point is kept when the change completes.
+        """Called by every mutation before it mutates."""
         if self._open is None:
             self._push(description, self._state.copy())
+        elif self._before is None:
+            # Inside `change` the undo point is kept when the change completes.
+            self._before = self._state.copy()
 
     def _push(self, description: str, before: _State) -> None:
         self._history.append(_UndoPoint(description, before))
