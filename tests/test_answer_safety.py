@@ -379,9 +379,7 @@ def test_hostile_text_gets_a_reading_or_our_error(text: str) -> None:
         assert "\n" not in str(outcome) and len(str(outcome)) < 200
 
 
-def test_every_hostile_text_is_read_without_runaway_work() -> None:
-    # A guard, not a benchmark (benchmarks/bench_answers.py measures speed): the
-    # slowest hostile text takes well under 5 ms here; runaway work takes seconds.
+def test_every_hostile_text_is_read_within_5_ms() -> None:
     slowest = 0.0
 
     for text in CORPUS:
@@ -392,7 +390,7 @@ def test_every_hostile_text_is_read_without_runaway_work() -> None:
             best = min(best, time.perf_counter() - start)
         slowest = max(slowest, best)
 
-    assert slowest < 0.05
+    assert slowest < 0.005
 
 
 @pytest.mark.parametrize(

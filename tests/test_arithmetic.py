@@ -333,10 +333,11 @@ def test_never_raises_on_any_text(text: str) -> None:
     ],
 )
 def test_long_lines_are_handled_quickly(line: str) -> None:
-    # A guard against runaway (quadratic or worse) work, not a speed measurement:
-    # each line takes 15–40 ms here, and the bound leaves room for a busy machine.
-    started = time.perf_counter()
+    best = float("inf")
 
-    check_line(line)
+    for _ in range(3):  # the best of three, so a busy machine doesn't fail the test
+        started = time.perf_counter()
+        check_line(line)
+        best = min(best, time.perf_counter() - started)
 
-    assert time.perf_counter() - started < 2.0
+    assert best < 0.25
