@@ -8,6 +8,7 @@ import math
 import shutil
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -54,8 +55,9 @@ def reference(tutorial: Tutorial) -> Design:
     return build(tutorial, commands.commands_for(tutorial.reference))
 
 
-def run(tutorial: Tutorial, design: Design | None = None, **options: object) -> SimulationResult:
-    return simulate(design or reference(tutorial), tutorial, CATALOGUE, **options)  # type: ignore[arg-type]
+def run(tutorial: Tutorial, design: Design | None = None,
+        **options: Any) -> SimulationResult:
+    return simulate(design or reference(tutorial), tutorial, CATALOGUE, **options)
 
 
 # --- every reference runs ----------------------------------------------------------

@@ -7,21 +7,23 @@ or websockets open: its handlers are cancelled rather than waited for.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from types import TracebackType
 from typing import Self
 
 from aiohttp import web
 
 
-class LoopbackServer:
+class LoopbackServer(ABC):
     """Base of the fakes: start, stop, and the port it listens on."""
 
     def __init__(self) -> None:
         self._runner: web.AppRunner | None = None
         self.port = 0
 
+    @abstractmethod
     def routes(self, application: web.Application) -> None:
-        raise NotImplementedError
+        """Add the fake's handlers to the application."""
 
     async def start(self) -> None:
         application = web.Application(client_max_size=64 * 1024 * 1024)
