@@ -235,6 +235,7 @@ _BARE = re.compile(r"(?:[^\s,=>*\N{MULTIPLICATION SIGN}\N{RIGHTWARDS ARROW}"
 _DOUBLE = '"\N{LEFT DOUBLE QUOTATION MARK}\N{RIGHT DOUBLE QUOTATION MARK}'
 _SINGLE = "'\N{LEFT SINGLE QUOTATION MARK}\N{RIGHT SINGLE QUOTATION MARK}"
 _QUOTES = {quote: kind for kind in (_DOUBLE, _SINGLE) for quote in kind}
+_PLAIN_RUNS = {kind: re.compile(f"[^{re.escape(kind)}\\\\]+") for kind in (_DOUBLE, _SINGLE)}
 
 
 class Token(NamedTuple):
@@ -289,17 +290,25 @@ class _Scanner:
         return Token(WORD, self.text[start : self.at].lower())
 
     def _quoted(self, closers: str) -> Token:
+        """A quoted string: runs of plain characters taken whole, a backslash
+        keeping the character after it, up to any closing quote of the kind."""
         self.at += 1
         text = []
-        while self.at < len(self.text) and self.text[self.at] not in closers:
-            if self.text[self.at] == "\\":
+        plain = _PLAIN_RUNS[closers]
+        while self.at < len(self.text):
+            run = plain.match(self.text, self.at)
+            if run is not None:
+                text.append(run.group())
+                self.at = run.end()
+            if self.at >= len(self.text):
+                break
+            if self.text[self.at] in closers:
                 self.at += 1
+                return Token(STRING, "".join(text))
+            self.at += 1  # a backslash: the next character is taken as it is
             text.append(self._peek(0))
             self.at += 1
-        if self.at >= len(self.text):
-            raise BadUsage("a quote is not closed", 'add 8 app as app "App Servers"')
-        self.at += 1
-        return Token(STRING, "".join(text))
+        raise BadUsage("a quote is not closed", 'add 8 app as app "App Servers"')
 
 
 class _Tokens:
