@@ -27,6 +27,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from adapters import service
 from tutorbot.content.loader import Content, load_content
 
 if TYPE_CHECKING:
@@ -165,9 +166,7 @@ def _design_source(parser: argparse.ArgumentParser) -> None:
 def _learner_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--user", default=_default_user(), metavar="NAME",
                         help="who is learning (default: your login name)")
-    parser.add_argument("--db", metavar="URL",
-                        help="database URL (default: TUTORBOT_DATABASE_URL, else a SQLite "
-                             "file in your data folder)")
+    service.database_option(parser)
 
 
 def _default_user() -> str:

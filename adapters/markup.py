@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 
 _INLINE = re.compile(
@@ -65,6 +66,27 @@ def parse(text: str) -> list[Paragraph]:
         if lines:
             paragraphs.append(lines)
     return paragraphs
+
+
+def utf16_len(text: str) -> int:
+    """The length both platforms count: UTF-16 code units (an emoji is often two)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def prefix_within(text: str, room: int, size: Callable[[str], int] = utf16_len) -> str:
+    """The longest start of `text` whose characters' sizes add up to `room` at most,
+    ending after a space if there is one in its second half (so words stay whole).
+    A character is never split: a surrogate pair is one Python character."""
+    taken, used = 0, 0
+    for character in text:
+        cost = size(character)
+        if used + cost > room:
+            break
+        taken, used = taken + 1, used + cost
+    if taken == len(text):
+        return text
+    space = text.rfind(" ", 0, taken)
+    return text[: space + 1] if space >= taken // 2 else text[:taken]
 
 
 def plain(text: str) -> str:

@@ -9,6 +9,7 @@ and stops cleanly on SIGTERM or SIGINT after closing its database.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import logging
 import os
@@ -17,7 +18,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 from tutorbot.errors import TutorbotError
@@ -84,6 +85,34 @@ class Checklist:
         print("Configuration is valid." if self.good else "Configuration has problems.",
               file=sys.stdout if self.good else sys.stderr)
         return 0 if self.good else 1
+
+
+def database_option(parser: argparse.ArgumentParser) -> None:
+    """`--db URL`, as every command that opens the store takes it."""
+    parser.add_argument("--db", metavar="URL",
+                        help="database URL (default: TUTORBOT_DATABASE_URL, else a SQLite "
+                             "file in your data folder)")
+
+
+class BotSettings(Protocol):
+    @property
+    def token(self) -> str: ...
+
+
+S = TypeVar("S", bound=BotSettings)
+
+
+def start(name: str, args: argparse.Namespace, settings_from: Callable[[argparse.Namespace], S],
+          serving: Callable[[S], Serve], quiet: tuple[str, ...] = ()) -> int:
+    """`tutorbot NAME`: read the settings (or say what is wrong), set up logging with
+    the token hidden, and run the bot until it is told to stop; the exit code."""
+    try:
+        settings = settings_from(args)
+    except ConfigurationError as error:
+        print(f"tutorbot {name}: {error}", file=sys.stderr)
+        return 1
+    configure_logging(settings.token, quiet)
+    return asyncio.run(run(name, args.content, args.db, serving(settings)))
 
 
 def shown_url(url: str) -> str:

@@ -32,7 +32,7 @@ from fakes.discord import (
     User,
 )
 
-from adapters.discord_bot.command import main as discord_main
+from adapters.cli import main as tutorbot
 from adapters.discord_bot.config import Settings
 from adapters.discord_bot.frontend import DiscordFrontend, serve
 from tutorbot.content import load_content
@@ -616,7 +616,7 @@ def test_check_accepts_a_good_configuration(
 ) -> None:
     _environment(monkeypatch, tmp_path, FakeDiscord().token)
 
-    code = discord_main(["--check", "--shard-count", "4", "--shard-ids", "0-1"])
+    code = tutorbot(["discord", "--check", "--shard-count", "4", "--shard-ids", "0-1"])
 
     printed = capsys.readouterr().out
     assert code == 0, printed
@@ -641,7 +641,7 @@ def test_check_refuses_a_bad_configuration(
 ) -> None:
     _environment(monkeypatch, tmp_path, FakeDiscord().token if token is None else token)
 
-    code = discord_main(["--check", *arguments])
+    code = tutorbot(["discord", "--check", *arguments])
 
     captured = capsys.readouterr()
     assert code == 1 and complaint in captured.out
@@ -660,7 +660,7 @@ async def test_the_bot_exits_cleanly_soon_after_sigterm(
         "PYTHONPATH": str(ROOT),
     }
     bot = await asyncio.create_subprocess_exec(
-        sys.executable, "-c", "from adapters.discord_bot import main; raise SystemExit(main())",
+        sys.executable, "-m", "adapters.cli", "discord",
         env=environment, cwd=ROOT, stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE)
     try:

@@ -41,7 +41,8 @@ from fakes.telegram import (
     migrated,
 )
 
-from adapters.telegram import RateLimits, Settings, Webhook, main
+from adapters.cli import main as tutorbot
+from adapters.telegram import RateLimits, Settings, Webhook
 from adapters.telegram.frontend import COMMANDS, TelegramFrontend, serve
 from adapters.telegram.markup import WORD_JOINER
 from tutorbot.content import load_content
@@ -560,7 +561,7 @@ def test_check_validates_without_sending(
         monkeypatch.setenv(name, value)
     database = f"sqlite:///{(tmp_path / 'check.db').as_posix()}"
 
-    result = main(["--check", "--db", database, *arguments])
+    result = tutorbot(["telegram", "--check", "--db", database, *arguments])
 
     output = capsys.readouterr()
     assert result == code
@@ -582,7 +583,7 @@ def test_check_reports_a_database_from_a_newer_tutorbot(
     with sqlite3.connect(tmp_path / "newer.db") as connection:
         connection.execute("UPDATE alembic_version SET version_num = '9999'")
 
-    result = main(["--check", "--db", database])
+    result = tutorbot(["telegram", "--check", "--db", database])
 
     assert result == 1
     assert "newer than this tutorbot" in capsys.readouterr().out
@@ -599,9 +600,8 @@ async def test_sigterm_stops_the_bot_within_seconds(tmp_path: Path) -> None:
         }
         database = f"sqlite:///{(tmp_path / 'bot.db').as_posix()}"
         process = await asyncio.create_subprocess_exec(
-            sys.executable, "-c",
-            "import sys; from adapters.telegram import main; sys.exit(main(sys.argv[1:]))",
-            "--db", database, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            sys.executable, "-m", "adapters.cli", "telegram", "--db", database,
+            env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         )
         try:
             tg.send_text(ada, chat, "/start")

@@ -10,7 +10,7 @@ discord.py is imported only inside this package. (It is not called `discord`, so
 can never hide the library from an import.)
 """
 
-from adapters.discord_bot.command import add_command, main
+from adapters.discord_bot.command import add_command
 from adapters.discord_bot.config import Settings
 
-__all__ = ["Settings", "add_command", "main"]
+__all__ = ["Settings", "add_command"]

@@ -14,9 +14,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import sys
-from collections.abc import Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from adapters import service
@@ -48,9 +45,7 @@ def add_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
 
 
 def _options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--db", metavar="URL",
-                        help="database URL (default: TUTORBOT_DATABASE_URL, else a SQLite "
-                             "file in your data folder)")
+    service.database_option(parser)
     parser.add_argument("--shard-count", type=int, metavar="N",
                         help="shards across every process (default: as Discord advises)")
     parser.add_argument("--shard-ids", metavar="IDS",
@@ -63,25 +58,10 @@ def _options(parser: argparse.ArgumentParser) -> None:
                         help="validate the configuration without connecting; exit 0 or 1")
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """`tutorbot discord` on its own, with the same options."""
-    parser = argparse.ArgumentParser(prog="tutorbot discord")
-    parser.add_argument("--content", type=Path, metavar="FOLDER",
-                        help="content folder to use instead of the shipped lessons")
-    _options(parser)
-    return run_command(parser.parse_args(argv))
-
-
 def run_command(args: argparse.Namespace) -> int:
     if args.check:
         return check(args)
-    try:
-        settings = settings_from(args)
-    except ConfigurationError as error:
-        print(f"tutorbot discord: {error}", file=sys.stderr)
-        return 1
-    service.configure_logging(settings.token)
-    return asyncio.run(service.run("discord", args.content, args.db, _serving(settings)))
+    return service.start("discord", args, settings_from, _serving)
 
 
 def check(args: argparse.Namespace) -> int:

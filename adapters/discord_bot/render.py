@@ -22,7 +22,8 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from adapters.markup import Line, Paragraph, Span, parse, plain
+from adapters.markup import Line, Paragraph, Span, parse, plain, prefix_within, utf16_len
+from tutorbot.engine.lesson import pack
 from tutorbot.engine.messages import Button, Reply
 
 CONTENT_LIMIT = 2000
@@ -61,10 +62,6 @@ class Message:
     content: str = ""
     card: Card | None = None
     buttons: tuple[tuple[Button, ...], ...] = field(default=())
-
-
-def utf16_len(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
 
 
 # Escaping ------------------------------------------------------------------------------
@@ -204,19 +201,10 @@ def _cut_text(text: str, room: int, shown: Callable[[str], str]) -> list[str]:
     budget = max(room - _SPAN_MARKUP, 1)
     pieces: list[str] = []
     while text:
-        used, taken = 0, 0
-        for character in text:
-            size = utf16_len(shown(character))
-            if used + size > budget:
-                break
-            used, taken = used + size, taken + 1
-        if taken == len(text):
-            pieces.append(text)
-            break
-        space = text.rfind(" ", 0, taken)
-        cut = space + 1 if space >= taken // 2 else max(taken, 1)
-        pieces.append(text[:cut])
-        text = text[cut:]
+        # At least one character a piece, even one that alone is over budget.
+        piece = prefix_within(text, budget, lambda c: utf16_len(shown(c))) or text[0]
+        pieces.append(piece)
+        text = text[len(piece):]
     return pieces
 
 
@@ -226,30 +214,11 @@ def split(text: str, limit: int = CONTENT_LIMIT) -> list[str]:
     A paragraph that fits in a message of its own is never cut; a longer one is cut
     between lines (or inside a line, if one alone is too long).
     """
-    chunks: list[str] = []
-    current = ""
-    for paragraph in parse(text):
-        pieces = list(_pieces(paragraph, limit))
-        whole = "\n".join(pieces)
-        joined = f"{current}\n\n{whole}" if current else whole
-        if utf16_len(joined) <= limit:
-            current = joined
-            continue
-        if current and utf16_len(whole) <= limit:
-            chunks.append(current)
-            current = whole
-            continue
-        for index, piece in enumerate(pieces):
-            glue = "\n\n" if index == 0 else "\n"
-            joined = f"{current}{glue}{piece}" if current else piece
-            if utf16_len(joined) <= limit:
-                current = joined
-            else:
-                chunks.append(current)
-                current = piece
-    if current:
-        chunks.append(current)
-    return chunks
+    # Each paragraph as the fewest messages its lines fit in (one, if it fits whole),
+    # then paragraphs packed together where they fit.
+    paragraphs = [part for paragraph in parse(text)
+                  for part in pack(_pieces(paragraph, limit), "\n", limit, utf16_len)]
+    return pack(paragraphs, "\n\n", limit, utf16_len)
 
 
 # Cards -------------------------------------------------------------------------------------

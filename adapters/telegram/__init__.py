@@ -8,7 +8,7 @@ replies as Telegram HTML, `outbox` sends them and decides what each error means,
 inside this package.
 """
 
-from adapters.telegram.command import add_command, main
+from adapters.telegram.command import add_command
 from adapters.telegram.settings import RateLimits, Settings, Webhook
 
-__all__ = ["RateLimits", "Settings", "Webhook", "add_command", "main"]
+__all__ = ["RateLimits", "Settings", "Webhook", "add_command"]

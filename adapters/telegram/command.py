@@ -15,9 +15,6 @@ import asyncio
 import ipaddress
 import logging
 import os
-import sys
-from collections.abc import Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -55,9 +52,7 @@ def add_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
 
 
 def _options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--db", metavar="URL",
-                        help="database URL (default: TUTORBOT_DATABASE_URL, else a SQLite "
-                             "file in your data folder)")
+    service.database_option(parser)
     parser.add_argument("--webhook", metavar="URL",
                         help="receive updates at this public HTTPS URL instead of polling")
     parser.add_argument("--listen", default="0.0.0.0", metavar="ADDRESS",
@@ -71,26 +66,11 @@ def _options(parser: argparse.ArgumentParser) -> None:
                         help="validate the configuration, send nothing, exit 0 or 1")
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """`tutorbot telegram` on its own, with the same options."""
-    parser = argparse.ArgumentParser(prog="tutorbot telegram")
-    parser.add_argument("--content", type=Path, metavar="FOLDER",
-                        help="content folder to use instead of the shipped lessons")
-    _options(parser)
-    return run_command(parser.parse_args(argv))
-
-
 def run_command(args: argparse.Namespace) -> int:
     if args.check:
         return check(args)
-    try:
-        settings = settings_from(args)
-    except ConfigurationError as error:
-        print(f"tutorbot telegram: {error}", file=sys.stderr)
-        return 1
     # HTTP clients never log a request line here: the URL carries the token.
-    service.configure_logging(settings.token, quiet=("httpx", "httpcore"))
-    return asyncio.run(service.run("telegram", args.content, args.db, _serving(settings)))
+    return service.start("telegram", args, settings_from, _serving, quiet=("httpx", "httpcore"))
 
 
 def settings_from(args: argparse.Namespace) -> Settings:

@@ -112,16 +112,14 @@ class TelegramFrontend:
             builder = builder.rate_limiter(cast(Any, limiter))
         application: App = builder.build()
         application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, self.on_migration))
-        application.add_handler(
-            MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT, self.on_text)
-        )
+        # Text, and everything else people send (stickers, photos, voice notes).
+        application.add_handler(MessageHandler(
+            filters.UpdateType.MESSAGE & ~filters.StatusUpdate.ALL, self.on_message
+        ))
         application.add_handler(CallbackQueryHandler(self.on_button))
         application.add_handler(
             ChatMemberHandler(self.on_membership, ChatMemberHandler.MY_CHAT_MEMBER)
         )
-        application.add_handler(MessageHandler(
-            filters.UpdateType.MESSAGE & ~filters.StatusUpdate.ALL, self.on_unreadable
-        ))
         application.add_handler(TypeHandler(object, self.on_ignored))
         application.add_error_handler(self.on_error)
         return application
@@ -154,7 +152,7 @@ class TelegramFrontend:
 
     # Handlers -------------------------------------------------------------------------------
 
-    async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.message
         if message is None:
             return
@@ -179,14 +177,6 @@ class TelegramFrontend:
             await self.outbox.answer_button(query.id)
             return
         await self._turn(incoming)
-
-    async def on_unreadable(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        message = update.message
-        if message is None:
-            return
-        incoming = from_message(message, update.update_id, self.me)
-        if isinstance(incoming, Unreadable):
-            await self._unreadable(incoming, update.update_id)
 
     async def on_migration(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.message

@@ -20,6 +20,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from adapters.markup import prefix_within, utf16_len
+
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
 
@@ -37,11 +39,6 @@ _TAGS = {"bold": "b", "italic": "i", "code": "code"}
 
 Span = tuple[tuple[str, ...], str]
 """A run of text and the tags around it, outermost first."""
-
-
-def utf16_len(text: str) -> int:
-    """The length Telegram counts: UTF-16 code units."""
-    return len(text.encode("utf-16-le")) // 2
 
 
 @dataclass(frozen=True)
@@ -77,7 +74,7 @@ class Piece:
         room = limit
         for tags, text in self.spans:
             while text:
-                taken = _prefix(text, room)
+                taken = prefix_within(text, room)
                 if taken:
                     current.append((tags, taken))
                     text = text[len(taken):]
@@ -207,25 +204,6 @@ def _span_html(tags: tuple[str, ...], text: str) -> str:
     opening = "".join(f"<{tag}>" for tag in tags)
     closing = "".join(f"</{tag}>" for tag in reversed(tags))
     return f"{opening}{_escape(text)}{closing}"
-
-
-def _prefix(text: str, room: int) -> str:
-    """The longest start of `text` within `room` units, ending after a space if one is
-    in the second half; never splitting a surrogate pair (a Python character)."""
-    if room <= 0:
-        return ""
-    taken, used = 0, 0
-    for character in text:
-        size = 2 if ord(character) > 0xFFFF else 1
-        if used + size > room:
-            break
-        taken, used = taken + 1, used + size
-    if taken == len(text):
-        return text
-    space = text.rfind(" ", 0, taken)
-    if space >= taken // 2:
-        return text[: space + 1]
-    return text[:taken]
 
 
 def _packed_lines(blocks: list[Piece], limit: int) -> list[Piece]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+
 from tutorbot.content.models import Calculation, Checkpoint, Step, Tutorial
 from tutorbot.engine.ports import ProgressRecord
 
@@ -82,17 +84,19 @@ def split(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
             continue
         lines = [line[at:at + limit] for line in paragraph.split("\n")
                  for at in range(0, max(len(line), 1), limit)]
-        pieces += _pack(lines, "\n", limit)
-    return _pack(pieces, "\n\n", limit)
+        pieces += pack(lines, "\n", limit)
+    return pack(pieces, "\n\n", limit)
 
 
-def _pack(pieces: list[str], separator: str, limit: int) -> list[str]:
-    """Join pieces with `separator` into as few chunks of at most `limit` as fit."""
+def pack(pieces: Iterable[str], separator: str, limit: int,
+         measure: Callable[[str], int] = len) -> list[str]:
+    """Join pieces with `separator` into as few chunks of at most `limit` as fit
+    (as `measure` counts: platforms count UTF-16 units)."""
     chunks: list[str] = []
     current = ""
     for piece in pieces:
         joined = f"{current}{separator}{piece}" if current else piece
-        if len(joined) <= limit:
+        if measure(joined) <= limit:
             current = joined
         else:
             chunks.append(current)
